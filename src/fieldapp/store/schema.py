@@ -1,0 +1,225 @@
+"""Table definitions of the local database (SQLAlchemy Core).
+
+These mirror the Alembic migrations in ``migrations/versions``; the migration
+test compares them so they cannot drift apart.
+
+Every *synced* table has the same bookkeeping columns (:func:`sync_columns`):
+- ``id``: client-generated UUID, the identity everywhere (laptops and server);
+- ``created_at`` / ``updated_at``: UTC ISO-8601 text, informative only — client
+  clocks never decide a merge;
+- ``deleted``: tombstone; rows are never physically removed while a delete may
+  still need to be synced;
+- ``version``: the server's version of the row last seen by this laptop
+  (0 = never synced). It is the *base version* of every change sent up.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    JSON,
+    MetaData,
+    Table,
+    Text,
+    text,
+)
+
+metadata = MetaData()
+
+
+def sync_columns() -> list[Column]:
+    return [
+        Column("id", Text, primary_key=True),
+        Column("created_at", Text, nullable=False),
+        Column("updated_at", Text, nullable=False),
+        Column("deleted", Boolean, nullable=False, server_default=text("0")),
+        Column("version", Integer, nullable=False, server_default=text("0")),
+    ]
+
+
+# Profile-level key/value facts: the marker that this is a FieldApp database,
+# the client id used in the sync protocol, whether the profile holds demo data.
+profile_meta = Table(
+    "profile_meta",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    *sync_columns(),
+    Column("code", Text, nullable=False),
+    Column("licence_no", Text, nullable=False),
+    Column("licence_expiry", Date),
+    Column("store_name", Text, nullable=False),
+    Column("owner", Text, nullable=False),
+    Column("phone", Text, nullable=False, server_default=""),
+    Column("address", Text, nullable=False, server_default=""),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("market_type", Text, nullable=False),
+    Column("business_format", Text, nullable=False),
+    Column("grade", Integer, nullable=False),
+    Column("customer_class", Text, nullable=False),
+    Column("route", Text, nullable=False, server_default=""),
+    Column("order_day", Text),
+    Column("modern_terminal", Boolean, nullable=False, server_default=text("0")),
+    Column("integrity_rating", Text),
+    Column("ecommerce_enabled", Boolean, nullable=False, server_default=text("0")),
+    Column("tags", JSON, nullable=False),  # list of strings
+    Column("manager_id", Text),
+    Column("backup_manager_id", Text),
+    Column("status", Text, nullable=False),
+    Column("needs", Text, nullable=False, server_default=""),
+    Column("notes", Text, nullable=False, server_default=""),
+    # Local only, never synced: the stable integer rowid of this customer's row in
+    # the FTS index (SQLite may renumber implicit rowids on VACUUM).
+    Column("search_key", Integer, nullable=False, unique=True),
+)
+Index("ix_customers_store_name", customers.c.store_name)
+Index("ix_customers_code", customers.c.code)
+Index("ix_customers_route", customers.c.route)
+Index("ix_customers_class", customers.c.customer_class)
+
+# Monthly purchases per brand; read-only on the laptop (comes from the order system).
+purchase_history = Table(
+    "purchase_history",
+    metadata,
+    *sync_columns(),
+    Column("customer_id", Text, ForeignKey("customers.id"), nullable=False),
+    Column("month", Text, nullable=False),  # YYYY-MM
+    Column("brand", Text, nullable=False),
+    Column("cartons", Integer, nullable=False),
+    Column("amount_yuan", Float, nullable=False),
+)
+Index("ix_purchase_history_customer_month", purchase_history.c.customer_id, purchase_history.c.month)
+
+checklist_templates = Table(
+    "checklist_templates",
+    metadata,
+    *sync_columns(),
+    Column("code", Text, nullable=False),
+    Column("name_zh", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("template_version", Integer, nullable=False),
+    Column("items", JSON, nullable=False),  # list of ChecklistItem dicts, in order
+)
+Index("ix_checklist_templates_code_version", checklist_templates.c.code, checklist_templates.c.template_version,
+      unique=True)
+
+# The change journal is the sync outbox: one row per local change, written in
+# the same transaction as the change itself. ``seq`` is the per-client sequence
+# number of the protocol. A row is pending until the server acknowledges it.
+change_journal = Table(
+    "change_journal",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("entity", Text, nullable=False),
+    Column("row_id", Text, nullable=False),
+    Column("op", Text, nullable=False),  # insert | update | delete
+    Column("base_version", Integer, nullable=False),
+    Column("changes", Text, nullable=False),  # JSON {field: [old, new]}
+    Column("created_at", Text, nullable=False),
+    Column("acked_at", Text),
+    Column("outcome", Text),
+)
+Index("ix_change_journal_pending", change_journal.c.acked_at, change_journal.c.seq)
+Index("ix_change_journal_row", change_journal.c.entity, change_journal.c.row_id)
+
+# --- visit records (migration 0002) ---------------------------------------
+
+visits = Table(
+    "visits",
+    metadata,
+    *sync_columns(),
+    Column("customer_id", Text, ForeignKey("customers.id"), nullable=False),
+    Column("visit_type", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("manager_id", Text),
+    Column("on_behalf_of", Text),
+    Column("check_in_at", Text),
+    Column("check_out_at", Text),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("template_id", Text),
+    Column("template_version", Integer),
+    Column("score", Float),
+)
+Index("ix_visits_customer", visits.c.customer_id, visits.c.check_in_at)
+
+checklist_answers = Table(
+    "checklist_answers",
+    metadata,
+    *sync_columns(),
+    Column("visit_id", Text, ForeignKey("visits.id"), nullable=False),
+    Column("item_key", Text, nullable=False),
+    Column("result", Text),
+    Column("count", Integer),
+    Column("note", Text, nullable=False, server_default=""),
+)
+Index("ix_checklist_answers_visit_item", checklist_answers.c.visit_id, checklist_answers.c.item_key)
+
+visit_notes = Table(
+    "visit_notes",
+    metadata,
+    *sync_columns(),
+    Column("visit_id", Text, ForeignKey("visits.id"), nullable=False),
+    Column("needs", Text, nullable=False, server_default=""),
+    Column("concerns", Text, nullable=False, server_default=""),
+    Column("complaints", Text, nullable=False, server_default=""),
+    Column("market_info", Text, nullable=False, server_default=""),
+    Column("abnormalities", Text, nullable=False, server_default=""),
+    Column("advice", Text, nullable=False, server_default=""),
+    Column("free_text", Text, nullable=False, server_default=""),
+)
+Index("ix_visit_notes_visit", visit_notes.c.visit_id)
+
+follow_ups = Table(
+    "follow_ups",
+    metadata,
+    *sync_columns(),
+    Column("customer_id", Text, ForeignKey("customers.id"), nullable=False),
+    Column("visit_id", Text, ForeignKey("visits.id")),
+    Column("title", Text, nullable=False),
+    Column("due_date", Date),
+    Column("status", Text, nullable=False),
+    Column("owner_id", Text),
+    Column("source_item_key", Text),
+)
+Index("ix_follow_ups_customer_status", follow_ups.c.customer_id, follow_ups.c.status)
+
+attachments = Table(
+    "attachments",
+    metadata,
+    *sync_columns(),
+    Column("visit_id", Text, ForeignKey("visits.id"), nullable=False),
+    Column("item_key", Text),
+    Column("sha256", Text, nullable=False),
+    Column("filename", Text, nullable=False),
+    Column("mime_type", Text, nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+)
+Index("ix_attachments_visit", attachments.c.visit_id)
+
+# Synced entities by protocol name. The journal's ``entity`` column holds these names.
+SYNCED_TABLES: dict[str, Table] = {
+    "customer": customers,
+    "purchase": purchase_history,
+    "checklist_template": checklist_templates,
+    "visit": visits,
+    "checklist_answer": checklist_answers,
+    "visit_note": visit_notes,
+    "follow_up": follow_ups,
+    "attachment": attachments,
+}
+
+# Columns that are local bookkeeping and never part of a synced change.
+LOCAL_ONLY_COLUMNS = {"created_at", "updated_at", "deleted", "version", "search_key"}
