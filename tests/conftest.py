@@ -1,0 +1,45 @@
+"""Shared fixtures. Qt runs offscreen so no test ever needs a display."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# No test may touch the developer's real keyring or profile.
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+
+from datetime import date  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from fieldapp.core.entities import Customer  # noqa: E402
+from fieldapp.store.migrate import open_profile_database  # noqa: E402
+from fieldapp.store.profile import Profile  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path_factory, monkeypatch):
+    """Point FIELDAPP_DATA_DIR at a throwaway folder so nothing writes to the real profile."""
+    monkeypatch.setenv("FIELDAPP_DATA_DIR", str(tmp_path_factory.mktemp("default-profile")))
+
+
+@pytest.fixture
+def profile(tmp_path: Path) -> Profile:
+    return Profile(tmp_path / "profile")
+
+
+@pytest.fixture
+def engine(profile: Profile):
+    engine = open_profile_database(profile)
+    yield engine
+    engine.dispose()
+
+
+def make_customer(**overrides) -> Customer:
+    """A valid customer; override any field."""
+    values = dict(code="C0001", licence_no="430121100001", licence_expiry=date(2030, 6, 30),
+                  store_name="王记便利店", owner="王建国", phone="13812345678", address="长沙县黄兴镇蓝田村12号",
+                  grade=12, route="R01", tags=["近学校"])
+    values.update(overrides)
+    return Customer(**values)
