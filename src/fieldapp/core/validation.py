@@ -9,6 +9,7 @@ errors and keep the user's text.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from typing import Any, Iterable, Mapping
@@ -32,10 +33,14 @@ MAX_TEXT = {"code": 20, "store_name": 60, "owner": 30, "address": 120, "route": 
 MAX_TAGS, MAX_TAG_LEN = 20, 20
 
 # 12 digits: the 6-digit administrative division code of the county, then a 6-digit serial.
-LICENCE_RE = re.compile(r"^\d{12}$")
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
-CODE_RE = re.compile(r"^[A-Za-z0-9-]+$")
+# re.ASCII: \d would otherwise accept full-width and other Unicode digits (４３０１…), which
+# the company's systems do not. \Z, not $: $ also matches before a trailing newline.
+LICENCE_RE = re.compile(r"^\d{12}\Z", re.ASCII)
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}\Z", re.ASCII)
+LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}\Z", re.ASCII)
+# Typed with a Chinese input method these often arrive in full-width form; NFKC makes them ASCII.
+NORMALIZED_FIELDS = ("code", "licence_no", "phone")
+CODE_RE = re.compile(r"^[A-Za-z0-9-]+\Z")
 
 # Field labels, so CLI messages can name the field in the user's language.
 FIELD_LABELS = {
@@ -58,6 +63,8 @@ FIELD_LABELS = {
     "integrity_rating": QT_TRANSLATE_NOOP("Field", "Integrity rating"),
     "ecommerce_enabled": QT_TRANSLATE_NOOP("Field", "E-commerce ordering"),
     "tags": QT_TRANSLATE_NOOP("Field", "Tags"),
+    "manager_id": QT_TRANSLATE_NOOP("Field", "Account manager"),
+    "backup_manager_id": QT_TRANSLATE_NOOP("Field", "Backup manager"),
     "status": QT_TRANSLATE_NOOP("Field", "Status"),
     "needs": QT_TRANSLATE_NOOP("Field", "Needs and preferences"),
     "notes": QT_TRANSLATE_NOOP("Field", "Notes"),
@@ -77,6 +84,7 @@ class FieldError:
 
 
 def _msg(text: str, **params: Any) -> Message:
+    # Callers wrap ``text`` in QT_TRANSLATE_NOOP("Validation", ...) so lupdate extracts it.
     return Message(CTX, text, params)
 
 
@@ -162,6 +170,8 @@ def parse_customer(values: Mapping[str, Any], base: Customer | None = None) -> t
                 value = _parse_enum(CustomerClass, raw)
             elif name in ("manager_id", "backup_manager_id"):
                 value = _text(raw) or None
+            elif name in NORMALIZED_FIELDS:
+                value = unicodedata.normalize("NFKC", _text(raw))
             else:
                 value = _text(raw)
         except ValueError:
@@ -178,13 +188,17 @@ def parse_customer(values: Mapping[str, Any], base: Customer | None = None) -> t
 
 def _parse_error_message(name: str, raw: Any) -> Message:
     if name == "licence_expiry":
-        return _msg("'{value}' is not a date. Use the form YYYY-MM-DD, e.g. 2027-06-30.", value=_text(raw))
+        return _msg(QT_TRANSLATE_NOOP(
+            "Validation", "'{value}' is not a date. Use the form YYYY-MM-DD, e.g. 2027-06-30."), value=_text(raw))
     if name == "grade":
-        return _msg("'{value}' is not a whole number. Enter a grade from {min} to {max}.",
-                    value=_text(raw), min=GRADE_MIN, max=GRADE_MAX)
+        return _msg(QT_TRANSLATE_NOOP(
+            "Validation", "'{value}' is not a whole number. Enter a grade from {min} to {max}."),
+            value=_text(raw), min=GRADE_MIN, max=GRADE_MAX)
     if name in ("latitude", "longitude"):
-        return _msg("'{value}' is not a number. Enter decimal degrees, e.g. 28.1234.", value=_text(raw))
-    return _msg("'{value}' is not one of the allowed choices. Pick one from the list.", value=_text(raw))
+        return _msg(QT_TRANSLATE_NOOP("Validation", "'{value}' is not a number. Enter decimal degrees, e.g. 28.1234."),
+                    value=_text(raw))
+    return _msg(QT_TRANSLATE_NOOP("Validation", "'{value}' is not one of the allowed choices. Pick one from the list."),
+                value=_text(raw))
 
 
 def validate_customer(customer: Customer, today: date | None = None) -> list[FieldError]:
@@ -194,61 +208,69 @@ def validate_customer(customer: Customer, today: date | None = None) -> list[Fie
 
     def required(name: str, value: str) -> bool:
         if not value.strip():
-            errors.append(FieldError(name, _msg("This field is required. Please fill it in.")))
+            errors.append(FieldError(name, _msg(QT_TRANSLATE_NOOP(
+                "Validation", "This field is required. Please fill it in."))))
             return False
         return True
 
     for name, limit in MAX_TEXT.items():
         value = getattr(customer, name) or ""
         if len(value) > limit:
-            errors.append(FieldError(name, _msg("Too long: {length} characters, at most {max} allowed. Please shorten it.",
-                                                length=len(value), max=limit)))
+            errors.append(FieldError(name, _msg(QT_TRANSLATE_NOOP(
+                "Validation", "Too long: {length} characters, at most {max} allowed. Please shorten it."),
+                length=len(value), max=limit)))
 
     if required("code", customer.code) and not CODE_RE.match(customer.code):
-        errors.append(FieldError("code", _msg("Use only letters, digits and '-' in the customer code.")))
+        errors.append(FieldError("code", _msg(QT_TRANSLATE_NOOP(
+            "Validation", "Use only letters, digits and '-' in the customer code."))))
     if required("licence_no", customer.licence_no) and not LICENCE_RE.match(customer.licence_no):
-        errors.append(FieldError("licence_no", _msg(
-            "A licence number has 12 digits (6-digit area code, then a 6-digit serial); '{value}' does not. "
-            "Copy it from the licence.", value=customer.licence_no)))
+        errors.append(FieldError("licence_no", _msg(QT_TRANSLATE_NOOP(
+            "Validation", "A licence number has 12 digits (6-digit area code, then a 6-digit serial); "
+            "'{value}' does not. Copy it from the licence."), value=customer.licence_no)))
     required("store_name", customer.store_name)
     required("owner", customer.owner)
     required("address", customer.address)
     phone = customer.phone.replace(" ", "")
     if phone and not (MOBILE_RE.match(phone) or LANDLINE_RE.match(phone)):
-        errors.append(FieldError("phone", _msg(
-            "'{value}' is not a phone number. Enter an 11-digit mobile (13812345678) or a landline with "
-            "area code (0731-84561234).", value=customer.phone)))
+        errors.append(FieldError("phone", _msg(QT_TRANSLATE_NOOP(
+            "Validation", "'{value}' is not a phone number. Enter an 11-digit mobile (13812345678) or a landline "
+            "with area code (0731-84561234)."), value=customer.phone)))
 
     if not isinstance(customer.grade, int) or not GRADE_MIN <= customer.grade <= GRADE_MAX:
-        errors.append(FieldError("grade", _msg("The grade must be a whole number from {min} to {max}.",
-                                               min=GRADE_MIN, max=GRADE_MAX)))
+        errors.append(FieldError("grade", _msg(QT_TRANSLATE_NOOP(
+            "Validation", "The grade must be a whole number from {min} to {max}."), min=GRADE_MIN, max=GRADE_MAX)))
 
     lat, lon = customer.latitude, customer.longitude
     if (lat is None) != (lon is None):
         missing = "longitude" if lon is None else "latitude"
-        errors.append(FieldError(missing, _msg("Enter both latitude and longitude, or neither.")))
+        errors.append(FieldError(missing, _msg(QT_TRANSLATE_NOOP(
+            "Validation", "Enter both latitude and longitude, or neither."))))
     if lat is not None and not -90 <= lat <= 90:
-        errors.append(FieldError("latitude", _msg("Latitude must be between -90 and 90 degrees.")))
+        errors.append(FieldError("latitude", _msg(QT_TRANSLATE_NOOP(
+            "Validation", "Latitude must be between -90 and 90 degrees."))))
     if lon is not None and not -180 <= lon <= 180:
-        errors.append(FieldError("longitude", _msg("Longitude must be between -180 and 180 degrees.")))
+        errors.append(FieldError("longitude", _msg(QT_TRANSLATE_NOOP(
+            "Validation", "Longitude must be between -180 and 180 degrees."))))
 
     if customer.licence_expiry is None:
-        errors.append(FieldError("licence_expiry", _msg("Enter the licence expiry date (YYYY-MM-DD).")))
+        errors.append(FieldError("licence_expiry", _msg(QT_TRANSLATE_NOOP(
+            "Validation", "Enter the licence expiry date (YYYY-MM-DD)."))))
     elif customer.licence_expiry < today:
-        errors.append(FieldError("licence_expiry", _msg(
-            "The licence expired on {date}. The store may not sell tobacco until it is renewed.",
+        errors.append(FieldError("licence_expiry", _msg(QT_TRANSLATE_NOOP(
+            "Validation", "The licence expired on {date}. The store may not sell tobacco until it is renewed."),
             date=customer.licence_expiry.isoformat()), warning=True))
 
     if len(customer.tags) > MAX_TAGS:
-        errors.append(FieldError("tags", _msg("At most {max} tags are allowed.", max=MAX_TAGS)))
+        errors.append(FieldError("tags", _msg(QT_TRANSLATE_NOOP(
+            "Validation", "At most {max} tags are allowed."), max=MAX_TAGS)))
     for tag in customer.tags:
         if len(tag) > MAX_TAG_LEN:
-            errors.append(FieldError("tags", _msg("The tag '{tag}' is longer than {max} characters.",
-                                                  tag=tag, max=MAX_TAG_LEN)))
+            errors.append(FieldError("tags", _msg(QT_TRANSLATE_NOOP(
+                "Validation", "The tag '{tag}' is longer than {max} characters."), tag=tag, max=MAX_TAG_LEN)))
             break
     if customer.backup_manager_id and customer.backup_manager_id == customer.manager_id:
-        errors.append(FieldError("backup_manager_id", _msg(
-            "The backup manager must be someone other than the assigned manager.")))
+        errors.append(FieldError("backup_manager_id", _msg(QT_TRANSLATE_NOOP(
+            "Validation", "The backup manager must be someone other than the assigned manager."))))
     return errors
 
 

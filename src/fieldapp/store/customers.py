@@ -105,7 +105,8 @@ def save_customer(conn: Connection, customer: Customer) -> WriteResult:
     else:
         search_key = existing.search_key
         result = write_row(conn, ENTITY, customer.id, values)
-    if result.op == "insert" or set(result.changed) & set(SEARCHED_FIELDS):
+    # A revived (un-deleted) customer needs its search entry back: delete_customer removed it.
+    if result.op == "insert" or set(result.changed) & {*SEARCHED_FIELDS, "deleted"}:
         conn.execute(text("DELETE FROM customer_search WHERE rowid = :k"), {"k": search_key})
         conn.execute(text("INSERT INTO customer_search (rowid, doc) VALUES (:k, :doc)"),
                      {"k": search_key, "doc": search_document(values)})
@@ -133,8 +134,8 @@ def search_customer_ids(conn: Connection, query: CustomerQuery) -> list[str]:
     where = ["c.deleted = 0"]
     params: dict[str, Any] = {}
     match = fts_query(query.text) if query.text else None
-    if query.text and match is None:
-        return []  # only punctuation typed: nothing can match
+    if query.text.strip() and match is None:
+        return []  # only punctuation typed: nothing can match (blank text filters nothing)
     if match:
         where.append("c.search_key IN (SELECT rowid FROM customer_search WHERE customer_search MATCH :match)")
         params["match"] = match

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import URL, Connection, Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
 
@@ -39,7 +39,10 @@ def create_sqlite_engine(path: Path | str, *, echo: bool = False) -> Engine:
     used from the DB worker, the sync worker and tests without sharing a
     sqlite3 connection across threads.
     """
-    engine = create_engine(f"sqlite+pysqlite:///{Path(path)}", echo=echo, poolclass=NullPool)
+    # URL.create, not an f-string URL: a folder name with "?", "#" or "%" would be
+    # parsed as URL syntax and silently open a different file.
+    url = URL.create("sqlite+pysqlite", database=str(Path(path)))
+    engine = create_engine(url, echo=echo, poolclass=NullPool)
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     return engine
