@@ -7,6 +7,8 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # No test may touch the developer's real keyring or profile.
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+# Nor pick up a machine-wide managed configuration.
+os.environ.setdefault("FIELDAPP_MANAGED_CONFIG", "/nonexistent/fieldapp-managed-config.toml")
 
 from datetime import date  # noqa: E402
 from pathlib import Path  # noqa: E402

@@ -17,6 +17,10 @@ from . import __version__
 COMMANDS = {
     "demo": "demo",
     "doctor": "doctor",
+    "login": "login",
+    "logout": "logout",
+    "sync": "sync",
+    "write-managed-config": "managed_config",
 }
 
 
