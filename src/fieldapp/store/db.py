@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import URL, Connection, Engine, create_engine, event
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 
 
 def _on_connect(dbapi_connection: sqlite3.Connection, _record) -> None:
@@ -35,14 +35,19 @@ def _on_begin(conn: Connection) -> None:
 def create_sqlite_engine(path: Path | str, *, echo: bool = False) -> Engine:
     """An engine on the SQLite file at ``path`` with WAL, foreign keys and durable commits.
 
-    NullPool: each ``connect()`` opens a fresh connection, so one engine can be
-    used from the DB worker, the sync worker and tests without sharing a
-    sqlite3 connection across threads.
+    Connections are pooled (a few, checked out by one thread at a time; the
+    pysqlite same-thread check is off because the pool hands a connection to one
+    user at a time). Keeping them open matters for speed: when the last
+    connection to a WAL database closes, SQLite checkpoints and deletes the WAL,
+    which costs extra fsyncs on every save (field saves went from ~3 ms to
+    ~20 ms under load with a pool that closed connections). Call
+    ``engine.dispose()`` before replacing or deleting the database file.
     """
     # URL.create, not an f-string URL: a folder name with "?", "#" or "%" would be
     # parsed as URL syntax and silently open a different file.
     url = URL.create("sqlite+pysqlite", database=str(Path(path)))
-    engine = create_engine(url, echo=echo, poolclass=NullPool)
+    engine = create_engine(url, echo=echo, poolclass=QueuePool, pool_size=3, max_overflow=5,
+                           connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     return engine
