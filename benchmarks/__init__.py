@@ -1,0 +1,16 @@
+"""FieldApp benchmarks: one runner, scenarios in ``benchmarks/scenarios/*.py``.
+
+Run from the repository root::
+
+    python -m benchmarks                      # every scenario
+    python -m benchmarks demo_and_search --repeat 5
+    python -m benchmarks --list
+
+A scenario module defines ``NAME`` (str) and ``run(repeats: int) -> list[dict]``;
+each dict is one figure: ``{"figure": str, "unit": str, "samples": [float, ...]}``
+plus optional ``"target"`` (float, same unit, lower is better), ``"target_stat"``
+(``"median"``, the default, or ``"p95"``: which statistic must meet the target),
+``"note"`` (str) and ``"details"`` (JSON-serialisable dict). The runner prints a
+table and appends one JSON line per figure to ``benchmarks/results/results.jsonl``
+(or ``--out``) with the statistics, the git commit and the machine.
+"""

@@ -1,0 +1,1 @@
+"""Benchmark scenarios, discovered by :mod:`benchmarks.runner` (see ``benchmarks/__init__.py``)."""
