@@ -88,6 +88,9 @@ Index("ix_customers_store_name", customers.c.store_name)
 Index("ix_customers_code", customers.c.code)
 Index("ix_customers_route", customers.c.route)
 Index("ix_customers_class", customers.c.customer_class)
+# Covering index for text search (migration 0005): see that migration for why.
+Index("ix_customers_search_cover", customers.c.search_key, customers.c.deleted, customers.c.customer_class,
+      customers.c.route, customers.c.store_name, customers.c.id)
 
 # Monthly purchases per brand; read-only on the laptop (comes from the order system).
 purchase_history = Table(
@@ -209,6 +212,70 @@ attachments = Table(
 )
 Index("ix_attachments_visit", attachments.c.visit_id)
 
+# --- sync bookkeeping (migration 0003) -------------------------------------
+
+# Key/value state of the sync client: server URL, user name and id, the pull
+# cursor, the last sync's outcome. Never the refresh token (that lives in the
+# OS keyring, see fieldapp.sync.credentials).
+sync_state = Table(
+    "sync_state",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# What the user must look at after a sync: a server conflict record (both values
+# kept; the user chooses) or a rejected change (the server refused it; the
+# local values are kept here so nothing typed is lost).
+# ``fields`` is JSON {field: {"base": old, "local": new, "server": value}}.
+sync_conflicts = Table(
+    "sync_conflicts",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("kind", Text, nullable=False),  # conflict | rejected
+    Column("server_conflict_id", Text),
+    Column("seq", Integer),
+    Column("entity", Text, nullable=False),
+    Column("row_id", Text, nullable=False),
+    Column("fields", Text, nullable=False),
+    Column("reason", Text),
+    Column("server_version", Integer),
+    Column("created_at", Text, nullable=False),
+    Column("resolved_at", Text),
+    Column("resolution", Text),
+)
+Index("ix_sync_conflicts_open", sync_conflicts.c.resolved_at, sync_conflicts.c.created_at)
+Index("ix_sync_conflicts_row", sync_conflicts.c.entity, sync_conflicts.c.row_id)
+
+# --- attendance and planning indexes (migration 0004) ----------------------
+
+# A manager's working day (考勤): start and end time and position. One row per
+# manager and date; an ended day that is started again is reopened.
+attendance = Table(
+    "attendance",
+    metadata,
+    *sync_columns(),
+    Column("manager_id", Text),
+    Column("work_date", Date, nullable=False),
+    Column("started_at", Text, nullable=False),
+    Column("ended_at", Text),
+    Column("start_latitude", Float),
+    Column("start_longitude", Float),
+    Column("end_latitude", Float),
+    Column("end_longitude", Float),
+)
+Index("ix_attendance_manager_date", attendance.c.manager_id, attendance.c.work_date)
+
+# Partial indexes for reading planning facts of every customer at once
+# (store/planning_facts.py): covering, and limited to the rows those queries want.
+Index("ix_visits_live_customer", visits.c.customer_id, visits.c.check_in_at, visits.c.status, visits.c.id,
+      visits.c.template_id, sqlite_where=text("deleted = 0"))
+Index("ix_checklist_answers_failed", checklist_answers.c.visit_id, checklist_answers.c.item_key,
+      sqlite_where=text("result = 'fail' AND deleted = 0"))
+Index("ix_visit_notes_complaints", visit_notes.c.visit_id, sqlite_where=text("deleted = 0 AND complaints != ''"))
+Index("ix_purchase_history_live", purchase_history.c.customer_id, purchase_history.c.month,
+      purchase_history.c.cartons, sqlite_where=text("deleted = 0"))
+
 # Synced entities by protocol name. The journal's ``entity`` column holds these names.
 SYNCED_TABLES: dict[str, Table] = {
     "customer": customers,
@@ -219,6 +286,7 @@ SYNCED_TABLES: dict[str, Table] = {
     "visit_note": visit_notes,
     "follow_up": follow_ups,
     "attachment": attachments,
+    "attendance": attendance,
 }
 
 # Columns that are local bookkeeping and never part of a synced change.
