@@ -6,10 +6,10 @@
 Builds a throwaway profile filled by the demo generator, opens the real main
 window in Chinese and in English and saves ``QWidget.grab()`` PNGs:
 
-- ``main_zh_CN.png``: list and form (Chinese UI)
-- ``validation_zh_CN.png``: the form refusing a grade of 31 and a short licence number
-- ``main_en.png``: list and form (English UI)
-- ``search_zh_CN.png``: search-as-you-type ("便利") with a route filter
+- ``main-zh.png``: list and form (Chinese UI)
+- ``validation-zh.png``: the form refusing a grade of 31 and a short licence number
+- ``main-en.png``: list and form (English UI)
+- ``search-zh.png``: search-as-you-type ("便利") with a route filter
 
 Needs a CJK font (Debian: fonts-noto-cjk) or the Chinese text renders as boxes.
 """
@@ -36,7 +36,7 @@ from fieldapp.store.migrate import open_profile_database  # noqa: E402
 from fieldapp.store.profile import Profile  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-WINDOW_SIZE = (1440, 860)
+WINDOW_SIZE = (1600, 900)
 
 
 def wait_until(condition, timeout: float = 15.0) -> None:
@@ -117,26 +117,30 @@ def main() -> int:
 
     window, hub = open_window(profile, translations, ZH_CN)
     select_row(window, 3)
-    save(window, args.out / "main_zh_CN.png")
+    save(window, args.out / "main-zh.png")
 
     form = window.form
     form.set_field("grade", "31")
     form.set_field("licence_no", "43012110")
     form.save()
     QCoreApplication.processEvents()
-    save(window, args.out / "validation_zh_CN.png")
+    save(window, args.out / "validation-zh.png")
     form.revert()
 
     panel = window.list_panel
+    panel.search_edit.setFocus()
     panel.search_edit.setText("便利")
-    wait_until(lambda: panel.model.query.text == "便利" and panel.model.is_row_loaded(0))
+    wait_until(lambda: panel.model.query.text == "便利" and panel.route_combo.count() > 1)
+    route = panel.route_combo.itemData(1)
+    panel.route_combo.setCurrentIndex(1)
+    wait_until(lambda: panel.model.query.route == route and panel.model.is_row_loaded(0))
     select_row(window, 0)
-    save(window, args.out / "search_zh_CN.png")
+    save(window, args.out / "search-zh.png")
     close_window(window, hub)
 
     window, hub = open_window(profile, translations, EN)
     select_row(window, 3)
-    save(window, args.out / "main_en.png")
+    save(window, args.out / "main-en.png")
     close_window(window, hub)
     return 0
 
