@@ -41,10 +41,12 @@ SYNCED_ENTITIES = (
     "visit_note",
     "follow_up",
     "attachment",
+    "attendance",  # a manager's working day; belongs to the manager, not to a customer
 )
 # Entities a manager may change; the others come down only (purchases from the
 # order system, templates from the leads).
-CLIENT_WRITABLE_ENTITIES = ("customer", "visit", "checklist_answer", "visit_note", "follow_up", "attachment")
+CLIENT_WRITABLE_ENTITIES = ("customer", "visit", "checklist_answer", "visit_note", "follow_up", "attachment",
+                            "attendance")
 
 
 class Role(str, enum.Enum):
@@ -225,6 +227,87 @@ class PhotoStatus:
     size_bytes: int
     received_bytes: int
     complete: bool
+
+
+# --- conflicts (added with the server; see docs/sync-protocol.md) ---------------
+
+
+@dataclass
+class ConflictField:
+    """One field of a conflict record: both sides' values and the one kept.
+
+    ``resolution``: ``server_kept`` (the server's value stays), ``kept_both``
+    (free text: both texts joined) or ``author_won`` (checklist answer: the
+    visit's author's value). See :mod:`fieldapp.core.merge`.
+    """
+
+    field: str
+    base: Any = None     # what the client saw before its edit
+    server: Any = None   # the server's value at the time of the merge
+    client: Any = None   # the client's new value
+    merged: Any = None   # the value the server kept
+    resolution: str = "server_kept"
+
+
+@dataclass
+class ConflictRecord:
+    """A push that met concurrent changes; open until someone resolves it.
+
+    ``kind``: ``fields`` (fields changed on both sides), ``deleted_on_server``
+    (an update of a row already deleted: the tombstone stays, the client's
+    values are in ``fields``) or ``changed_on_server`` (a delete of a row that
+    changed since the client saw it: the row stays).
+    """
+
+    id: str
+    entity: str
+    row_id: str
+    kind: str
+    fields: list[ConflictField]
+    version: int            # the row's server version right after the merge
+    created_at: str         # server time, ISO 8601 UTC
+    status: str = "open"    # open | resolved
+    username: str | None = None  # whose push conflicted
+    client_id: str | None = None
+    seq: int | None = None
+
+
+@dataclass
+class ConflictList:
+    conflicts: list[ConflictRecord]
+    protocol_version: int = PROTOCOL_VERSION
+
+
+@dataclass
+class ResolveRequest:
+    """The values chosen for the row (any writable fields; may be empty = keep the server's row).
+
+    ``deleted`` may be given to keep a row deleted (true) or restore it (false).
+    """
+
+    values: dict[str, Any]
+    deleted: bool | None = None
+    protocol_version: int = PROTOCOL_VERSION
+
+
+# --- devices -------------------------------------------------------------------
+
+
+@dataclass
+class DeviceInfo:
+    device_id: str
+    device_name: str
+    user_id: str
+    username: str
+    registered_at: str
+    last_seen_at: str
+    revoked: bool
+
+
+@dataclass
+class DeviceList:
+    devices: list[DeviceInfo]
+    protocol_version: int = PROTOCOL_VERSION
 
 
 def to_wire(obj: Any) -> Any:
