@@ -231,3 +231,15 @@ def test_write_row_refuses_unknown_entity_and_columns(engine):
         with pytest.raises(ValueError, match="unknown columns"):
             write_row(conn, "purchase", "p1", {"customer_id": "c1", "colour": "red"})
         assert _counts(conn) == (0, 0, 0)
+
+
+def test_sync_transaction_leaves_foreign_keys_on_for_the_next_user_of_the_connection(engine):
+    """Applying a pull page turns foreign keys off on its connection; the pool must not hand that on."""
+    from fieldapp.store.sync_state import sync_transaction
+
+    for _ in range(3):  # cycle through the pool's connections
+        with sync_transaction(engine) as conn:
+            conn.exec_driver_sql("SELECT 1")
+    for _ in range(5):
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -66,13 +66,19 @@ def sync_transaction(engine: Engine) -> Iterator[Connection]:
     Pulled rows arrive in server change order, so a visit may come before the
     customer it refers to (the customer changed later); the final state is
     consistent, an intermediate page need not be. Foreign keys are switched off
-    on this connection only (it is not pooled: the engine uses NullPool), before
-    BEGIN, where SQLite honours the pragma.
+    on this connection only, before BEGIN, where SQLite honours the pragma, and
+    switched back on afterwards: the engine pools connections, and a pooled
+    connection left without foreign keys would let later writes skip the checks.
     """
     with engine.execution_options(sqlite_immediate=True).connect() as conn:
-        conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
-        with conn.begin():
-            yield conn
+        raw = conn.connection.driver_connection
+        raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            # Outside any transaction again (committed or rolled back): the pragma takes effect.
+            raw.execute("PRAGMA foreign_keys = ON")
 
 
 # --- key/value state -----------------------------------------------------------
