@@ -2,15 +2,19 @@
 
 :func:`run_app` is what ``fieldapp`` (no subcommand) calls. The start sequence:
 
-1. create the QApplication and install the translations (``--lang``, else the
-   saved setting, else the system locale);
+1. read the settings (IT's machine-wide file, then the profile's own; a bad
+   file is reported in the window, never fatal), create the QApplication and
+   install the translations (IT's locked language, else ``--lang``, else the
+   saved choice, else IT's default, else the system locale);
 2. open the profile's database on the DB worker — inspecting, backing up and
    upgrading it may take a while on an old laptop, so a small "opening…"
    dialog appears if it takes more than a moment;
 3. if the file must not be opened (:class:`DatabaseProblem`), explain why and
    which backups exist, and exit non-zero without touching it;
 4. show the main window; on an empty profile, load demo data (``--demo``) or
-   offer it.
+   offer it — unless IT set a sync server: then the window asks the user to sign
+   in, and the data comes from the server;
+5. the window resumes a visit in progress and starts syncing if signed in.
 """
 
 from __future__ import annotations
@@ -26,15 +30,16 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
 from fieldapp import __version__
+from fieldapp.settings import Settings, load_settings
 from fieldapp.store.migrate import DatabaseProblem
 from fieldapp.store.profile import Profile
 
 from . import operations as ops
 from .demo import DEMO_CUSTOMERS, DemoLoader, find_demo_generator, offer_demo_data, should_offer_demo
 from .dialogs import widen
-from .i18n import APPLICATION, ORGANIZATION, Translations, render_message, resolve_language
+from .i18n import APPLICATION, ORGANIZATION, Translations, render_message
 from .icons import app_icon
-from .main_window import MainWindow
+from .main_window import MainWindow, choose_language
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +63,13 @@ def run_app(args: argparse.Namespace) -> int:
     app.setApplicationName(APPLICATION)
     app.setApplicationVersion(__version__)
     app.setWindowIcon(app_icon())
-    translations = Translations(app)
-    translations.switch(resolve_language(getattr(args, "lang", None)))
     profile = Profile.at(getattr(args, "data_dir", None))
-    controller = AppController(profile, translations, demo=bool(getattr(args, "demo", False)))
+    # A small TOML read, once, before any window exists; problems become warnings shown in the window.
+    settings = load_settings(profile.data_dir)
+    translations = Translations(app)
+    translations.switch(choose_language(getattr(args, "lang", None), settings))
+    controller = AppController(profile, translations, demo=bool(getattr(args, "demo", False)), settings=settings,
+                               prompt_sign_in=True)
     previous_hook = sys.excepthook
     sys.excepthook = _excepthook
     quit_on_close = app.quitOnLastWindowClosed()
@@ -85,11 +93,17 @@ class AppController(QObject):
     sig_first_start_checked = Signal()
 
     def __init__(self, profile: Profile, translations: Translations | None = None, *, demo: bool = False,
+                 settings: Settings | None = None, prompt_sign_in: bool = False,
+                 window_factory: "type[MainWindow] | None" = None, window_kwargs: dict | None = None,
                  parent: QObject | None = None):
         super().__init__(parent)
         self.profile = profile
         self.translations = translations
         self.demo_requested = demo
+        self.settings = settings if settings is not None else load_settings(profile.data_dir)
+        self.prompt_sign_in = prompt_sign_in
+        self._window_factory = window_factory or MainWindow
+        self._window_kwargs = dict(window_kwargs or {})
         self.worker = ops.DbWorker()
         self.hub = ops.OperationHub(self.worker)
         self.window: MainWindow | None = None
@@ -108,9 +122,10 @@ class AppController(QObject):
         self.worker.open_profile(self.profile, self._on_opened)
 
     def shutdown(self) -> None:
-        """Finish queued writes and stop the worker. Safe to call twice."""
+        """Stop syncing, finish queued writes and stop the worker. Safe to call twice."""
         if self.window is not None:
             self.window.hide()
+            self.window.shutdown_sync()
         self.hub.shutdown()
 
     def _close_opening_dialog(self) -> None:
@@ -131,8 +146,10 @@ class AppController(QObject):
             self._exit(EXIT_ERROR)
             return
         generator = find_demo_generator()
-        window = MainWindow(self.profile, self.translations,
-                            load_demo=(lambda: self.load_demo(generator)) if generator else None)
+        window = self._window_factory(self.profile, self.translations,
+                                      load_demo=(lambda: self.load_demo(generator)) if generator else None,
+                                      settings=self.settings, prompt_sign_in=self.prompt_sign_in,
+                                      **self._window_kwargs)
         self.window = window
         window.show()
         QApplication.instance().setQuitOnLastWindowClosed(True)  # type: ignore[union-attr]
@@ -143,6 +160,8 @@ class AppController(QObject):
         try:
             if status.customer_count > 0 or self.window is None:
                 return
+            if not self.demo_requested and self.settings.effective("server_url"):
+                return  # IT set a server: the window asks to sign in, and the customers come from there
             generator = find_demo_generator()
             if generator is None:
                 if self.demo_requested:
