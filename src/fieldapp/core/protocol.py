@@ -42,11 +42,17 @@ SYNCED_ENTITIES = (
     "follow_up",
     "attachment",
     "attendance",  # a manager's working day; belongs to the manager, not to a customer
+    # the team lead workspace (docs/sync-protocol.md, "Lead workspace entities"):
+    "visit_review",   # append-only review events of a visit (comment / approve / return / resubmit)
+    "cover_period",   # AB cover: a manager's leave and who covers; written by leads, drives scope
+    "team_member",    # the users a laptop needs names of; written by the server (backup_id: leads)
 )
 # Entities a manager may change; the others come down only (purchases from the
-# order system, templates from the leads).
+# order system, templates and cover periods from the leads, team members from the server).
 CLIENT_WRITABLE_ENTITIES = ("customer", "visit", "checklist_answer", "visit_note", "follow_up", "attachment",
-                            "attendance")
+                            "attendance", "visit_review")
+# Entities a lead (or an admin) may change in addition.
+LEAD_WRITABLE_ENTITIES = ("checklist_template", "cover_period", "team_member")
 
 
 class Role(str, enum.Enum):

@@ -7,7 +7,9 @@ Tabs:
   "Start visit" on the file;
 - **Today's plan** (今日计划): :class:`~fieldapp.gui.visit.PlanView` (today / this week);
 - **Visit** (拜访): :class:`~fieldapp.gui.visit.VisitScreen`; its tab is marked
-  while a visit is in progress, and the status bar names the store.
+  while a visit is in progress, and the status bar names the store;
+- **Team** (团队): :class:`~fieldapp.gui.lead.LeadWorkspace`, added only while the
+  signed-in user is a team lead or an administrator.
 
 The status bar's right corner is the sync status
 (:class:`~fieldapp.gui.sync_status.SyncStatusWidget`, driven by the
@@ -58,6 +60,7 @@ from .i18n import (
     system_language,
 )
 from .icons import app_icon
+from .lead import LeadWorkspace
 from .login_dialog import LoginDialog
 from .settings_dialog import SettingsDialog
 from .sync_status import SyncState, SyncStatusWidget, detail_text, dot_pixmap, render, state_text, sync_icon
@@ -175,6 +178,10 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.plan, "")
         self.tabs.addTab(self.visit, "")
         self._visit_tab_colour = self.tabs.tabBar().tabTextColor(TAB_VISIT)
+        # The team lead's workspace: a tab of its own once the signed-in user is known to be a lead.
+        self.lead = LeadWorkspace(self, profile=profile, **({"today": today} if today else {}),
+                                  **({"now": now} if now else {}))
+        self.lead.hide()
         self.setCentralWidget(self.tabs)
 
         self.sync = sync_controller or SyncController(profile, self.settings, parent=self)
@@ -205,6 +212,8 @@ class MainWindow(QMainWindow):
         self.sync_status.sig_clicked.connect(self.on_sync_status_clicked)
         self.sync_status.sig_cancel.connect(self.sync.cancel)
         ops.OperationHub.instance().operation_did_execute.connect(self._on_operation)
+        self.lead.sig_role_known.connect(self._show_team_tab)
+        self.sync.sig_sync_finished.connect(self.lead.refresh_team)
 
         self.retranslate_ui()
         self.resize(1360, 820)
@@ -220,6 +229,7 @@ class MainWindow(QMainWindow):
         self.plan.start()
         self._resuming = True
         self.visit.resume_in_progress()
+        self.lead.start()
         self.sync.start()
 
     # --- building ---------------------------------------------------------
@@ -489,6 +499,14 @@ class MainWindow(QMainWindow):
         self.action_sign_in.setEnabled(not demo and not syncing)
         self.action_sign_out.setEnabled(bool(status.username) and status.state is not SyncState.NOT_SIGNED_IN
                                         and not syncing)
+
+    def _show_team_tab(self, is_lead: bool) -> None:
+        index = self.tabs.indexOf(self.lead)
+        if is_lead and index < 0:
+            self.tabs.addTab(self.lead, self.tr("Team"))
+        elif not is_lead and index >= 0:
+            self.tabs.removeTab(index)
+            self.lead.hide()
 
     def _on_operation(self, changes: ops.OpChanges, _initiator: object) -> None:
         if changes.anything:
@@ -808,6 +826,9 @@ class MainWindow(QMainWindow):
             action.setText(text)
         self.tabs.setTabText(TAB_CUSTOMERS, self.tr("Customers"))
         self.tabs.setTabText(TAB_PLAN, self.tr("Today's plan"))
+        if self.tabs.indexOf(self.lead) >= 0:
+            self.tabs.setTabText(self.tabs.indexOf(self.lead), self.tr("Team"))
+        self.lead.retranslate_ui()
         self.detail_tabs.setTabText(DETAIL_FILE, self.tr("Customer file"))
         self.detail_tabs.setTabText(DETAIL_HISTORY, self.tr("Visit history"))
         self.toolbar.setWindowTitle(self.tr("Toolbar"))

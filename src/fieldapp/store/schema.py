@@ -276,6 +276,58 @@ Index("ix_visit_notes_complaints", visit_notes.c.visit_id, sqlite_where=text("de
 Index("ix_purchase_history_live", purchase_history.c.customer_id, purchase_history.c.month,
       purchase_history.c.cartons, sqlite_where=text("deleted = 0"))
 
+# --- team lead workspace (migration 0006) -----------------------------------
+
+# Review events of a visit (审核): append-only, never updated or deleted (see
+# fieldapp.core.review). ``position`` is the server's order of the event within
+# its visit (NULL until the server accepted it); the visit's review status is
+# derived from the events, it is not stored on the visit.
+visit_reviews = Table(
+    "visit_reviews",
+    metadata,
+    *sync_columns(),
+    Column("visit_id", Text, ForeignKey("visits.id"), nullable=False),
+    Column("customer_id", Text, nullable=False),
+    Column("author_id", Text),
+    Column("action", Text, nullable=False),  # comment | approve | return | resubmit
+    Column("text", Text, nullable=False, server_default=""),
+    Column("created_at_client", Text, nullable=False),
+    Column("position", Integer),
+)
+Index("ix_visit_reviews_visit", visit_reviews.c.visit_id, visit_reviews.c.position)
+
+# AB cover (AB角): while ``manager_id`` is on leave, ``backup_id`` covers their
+# customers (the server grants them through the sync scope). Written by leads.
+cover_periods = Table(
+    "cover_periods",
+    metadata,
+    *sync_columns(),
+    Column("manager_id", Text, nullable=False),
+    Column("backup_id", Text, nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("cancelled", Boolean, nullable=False, server_default=text("0")),
+)
+Index("ix_cover_periods_backup", cover_periods.c.backup_id, cover_periods.c.start_date)
+Index("ix_cover_periods_manager", cover_periods.c.manager_id, cover_periods.c.start_date)
+
+# Users this laptop needs the names of (a lead: their team; a manager: themself
+# and their AB partner). The row id is the user id. Written by the server; a
+# lead may change ``backup_id`` (the manager's AB partner).
+team_members = Table(
+    "team_members",
+    metadata,
+    *sync_columns(),
+    Column("username", Text, nullable=False),
+    Column("display_name", Text, nullable=False, server_default=""),
+    Column("role", Text, nullable=False),  # manager | lead | admin
+    Column("team_id", Text),
+    Column("backup_id", Text),
+    Column("active", Boolean, nullable=False, server_default=text("1")),
+)
+Index("ix_team_members_team", team_members.c.team_id)
+
 # Synced entities by protocol name. The journal's ``entity`` column holds these names.
 SYNCED_TABLES: dict[str, Table] = {
     "customer": customers,
@@ -287,6 +339,9 @@ SYNCED_TABLES: dict[str, Table] = {
     "follow_up": follow_ups,
     "attachment": attachments,
     "attendance": attendance,
+    "visit_review": visit_reviews,
+    "cover_period": cover_periods,
+    "team_member": team_members,
 }
 
 # Columns that are local bookkeeping and never part of a synced change.

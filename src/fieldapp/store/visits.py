@@ -45,6 +45,7 @@ from fieldapp.core.messages import QT_TRANSLATE_NOOP, Message
 from fieldapp.core.scoring import ChecklistScore, missing_for_checkout, proposed_follow_ups, score_checklist
 
 from .journal import WriteResult, tombstone_row, write_row
+from .cover import on_behalf_for  # noqa: F401 - part of this module's API (who a visit is made for)
 from .photos import photos_by_item
 from .schema import attachments, attendance, checklist_answers, customers, follow_ups, visit_notes, visits
 from .templates import DEFAULT_TEMPLATE_CODE, current_template, get_template
@@ -197,6 +198,10 @@ def start_visit(conn: Connection, customer_id: str, visit_type: VisitType | str,
                 *, template_code: str = DEFAULT_TEMPLATE_CODE, visit_id: str | None = None) -> Visit:
     """Check in at a customer: a new visit in progress, journaled.
 
+    AB cover: when the current user covers the customer's manager, pass
+    ``on_behalf_of=on_behalf_for(conn, customer_id, manager_id, now.date())`` so
+    the visit is credited to the manager on leave.
+
     Records the check-in time, the position ``(latitude, longitude)`` when known,
     and the *current* version of the template ``template_code``; the visit keeps
     that version to the end even if a newer one arrives meanwhile. Without any
@@ -284,15 +289,21 @@ def get_answers(conn: Connection, visit_id: str) -> dict[str, ChecklistAnswer]:
 
 
 def set_answer(conn: Connection, visit_id: str, item_key: str, *, result: AnswerResult | str | None = UNSET,
-               count: int | None = UNSET, note: str = UNSET) -> WriteResult:
+               count: int | None = UNSET, note: str = UNSET, for_correction: bool = False) -> WriteResult:
     """Save one checklist answer field by field (autosave): insert or update the visit's row for ``item_key``.
 
     Only the keyword arguments given are written (``None`` clears the result or
     count), and only those that changed are journaled. Refuses an item key that
-    is not in the visit's template version, and a visit already checked out.
+    is not in the visit's template version, and a visit already checked out —
+    unless ``for_correction``: a checked-out visit whose lead returned it for
+    correction may be changed until it is resubmitted (see
+    :func:`reopen_for_correction`).
     """
     visit = _require_visit(conn, visit_id)
-    _require_in_progress(visit)
+    if for_correction:
+        _require_correctable(conn, visit)
+    else:
+        _require_in_progress(visit)
     template = visit_template(conn, visit)
     if template is None or item_key not in {item.key for item in template.items}:
         raise VisitError(_msg(QT_TRANSLATE_NOOP(
@@ -311,6 +322,58 @@ def set_answer(conn: Connection, visit_id: str, item_key: str, *, result: Answer
     if row is None:
         return write_row(conn, "checklist_answer", new_id(), {"visit_id": visit_id, "item_key": item_key, **values})
     return write_row(conn, "checklist_answer", row.id, values)
+
+
+# --- correction of a returned visit -----------------------------------------
+
+
+def correction_allowed(conn: Connection, visit_id: str) -> bool:
+    """True when the visit is checked out and its lead returned it (latest review: ``return``)."""
+    from fieldapp.core.review import is_editable_for_correction
+
+    from .reviews import review_status
+
+    visit = get_visit(conn, visit_id)
+    return (visit is not None and visit.status is VisitStatus.COMPLETED
+            and is_editable_for_correction(review_status(conn, visit_id)))
+
+
+def _require_correctable(conn: Connection, visit: Visit) -> None:
+    if visit.status is VisitStatus.IN_PROGRESS:
+        return  # still in progress: editable anyway
+    if not correction_allowed(conn, visit.id):
+        raise VisitClosed(_msg(QT_TRANSLATE_NOOP(
+            "Visit", "This visit was checked out at {time} and has not been returned for correction; its "
+            "checklist can no longer be changed."), time=_hhmm(visit.check_out_at)))
+
+
+def reopen_for_correction(conn: Connection, visit_id: str, user_id: str | None) -> Visit:
+    """Open a returned visit for correction by its manager: answers (``set_answer(..., for_correction=True)``)
+    and notes may change until :func:`fieldapp.store.reviews.resubmit_visit`.
+
+    Writes nothing (the review status is derived from the review events). Refuses
+    with :class:`VisitClosed` when the visit was not returned, and with
+    :class:`VisitError` when ``user_id`` is not the visit's manager (or the manager
+    it was made on behalf of).
+    """
+    visit = _require_visit(conn, visit_id)
+    if user_id not in {visit.manager_id, visit.on_behalf_of}:
+        raise VisitError(_msg(QT_TRANSLATE_NOOP("Visit", "Only the visit's account manager can correct it.")))
+    if visit.status is not VisitStatus.COMPLETED or not correction_allowed(conn, visit_id):
+        raise VisitClosed(_msg(QT_TRANSLATE_NOOP(
+            "Visit", "This visit has not been returned for correction, so it cannot be changed.")))
+    return visit
+
+
+def rescore_visit(conn: Connection, visit_id: str) -> ChecklistScore | None:
+    """Score a checked-out visit again against its own template version (after a correction); journaled if changed."""
+    visit = _require_visit(conn, visit_id)
+    template = visit_template(conn, visit)
+    if template is None:
+        return None
+    score = score_checklist(template, get_answers(conn, visit_id))
+    write_row(conn, "visit", visit_id, {"score": score.score})
+    return score
 
 
 # --- visit notes ------------------------------------------------------------
