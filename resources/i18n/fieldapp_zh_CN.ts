@@ -243,6 +243,272 @@ Your saved data is safe. Please tell IT what you were doing.</source>
     </message>
 </context>
 <context>
+    <name>ConflictListModel</name>
+    <message>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Found</source>
+        <translation>发现时间</translation>
+    </message>
+    <message>
+        <source>Conflict</source>
+        <translation>冲突</translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation>被拒绝</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictsDialog</name>
+    <message>
+        <source>Sync conflicts</source>
+        <translation>同步冲突</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictsView</name>
+    <message>
+        <source>Customer file</source>
+        <translation>客户档案</translation>
+    </message>
+    <message>
+        <source>Visit</source>
+        <translation>拜访</translation>
+    </message>
+    <message>
+        <source>Checklist answer</source>
+        <translation>检查项结果</translation>
+    </message>
+    <message>
+        <source>Visit notes</source>
+        <translation>拜访记录</translation>
+    </message>
+    <message>
+        <source>Follow-up</source>
+        <translation>跟进事项</translation>
+    </message>
+    <message>
+        <source>Photo</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <source>Purchase</source>
+        <translation>进货记录</translation>
+    </message>
+    <message>
+        <source>Checklist template</source>
+        <translation>检查表模板</translation>
+    </message>
+    <message>
+        <source>{kind}: {name}</source>
+        <translation>{kind}：{name}</translation>
+    </message>
+    <message>
+        <source>Deleted</source>
+        <translation>已删除</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Deleted on the server while you changed it here. Keep yours to restore it with your changes.</source>
+        <translation>您在本机修改时，它已在服务器上被删除。选择“保留我的”可连同您的修改一起恢复。</translation>
+    </message>
+    <message>
+        <source>You deleted it, but someone changed it on the server meanwhile. Keep yours to delete it after all.</source>
+        <translation>您删除了它，但其间有人在服务器上修改了它。选择“保留我的”仍将其删除。</translation>
+    </message>
+    <message>
+        <source>Changed here and on the server: {fields}.</source>
+        <translation>本机和服务器都修改了：{fields}。</translation>
+    </message>
+    <message>
+        <source>Changed here and on the server.</source>
+        <translation>本机和服务器都修改了。</translation>
+    </message>
+    <message>
+        <source>The server refused this change: {reason}</source>
+        <translation>服务器拒绝了此修改：{reason}</translation>
+    </message>
+    <message>
+        <source>Not settled: {error}</source>
+        <extracomment>list[ConflictRow] — a (re)load finished (conflict id, choice) — a resolution (or dismissal) landed the message shown — a resolution failed</extracomment>
+        <translation>未能处理：{error}</translation>
+    </message>
+    <message>
+        <source>Keep mine</source>
+        <translation>保留我的</translation>
+    </message>
+    <message>
+        <source>Keep theirs</source>
+        <translation>采用服务器的</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>关闭此项</translation>
+    </message>
+    <message>
+        <source>Send my values to the server; they replace the other ones.</source>
+        <translation>把我的值发送到服务器，替换对方的值。</translation>
+    </message>
+    <message>
+        <source>Take the server&apos;s values; mine are dropped.</source>
+        <translation>采用服务器的值，放弃我的值。</translation>
+    </message>
+    <message>
+        <source>Type the values to keep, e.g. a mix of both.</source>
+        <translation>输入要保留的值，例如两者的组合。</translation>
+    </message>
+    <message>
+        <source>The server will not take this change as it is. Close it here.</source>
+        <translation>服务器不接受此修改，在这里关闭它。</translation>
+    </message>
+    <message>
+        <source>Nothing to review: every change was settled.</source>
+        <translation>没有待处理的冲突：所有修改都已同步。</translation>
+    </message>
+</context>
+<context>
+    <name>Cover</name>
+    <message>
+        <source>Choose the manager on leave and the backup.</source>
+        <translation>请选择请假的客户经理和B角。</translation>
+    </message>
+    <message>
+        <source>A manager cannot cover for themselves: choose another backup.</source>
+        <translation>客户经理不能给自己代岗，请选择其他B角。</translation>
+    </message>
+    <message>
+        <source>The cover period ends ({end}) before it starts ({start}).</source>
+        <translation>代岗结束日期（{end}）早于开始日期（{start}）。</translation>
+    </message>
+    <message>
+        <source>{b} is on leave from {start} to {end}: {a} and {b} cannot be away at the same time.</source>
+        <translation>{b}在{start}至{end}请假：{a}和{b}不能同时请假。</translation>
+    </message>
+    <message>
+        <source>{a} already has a cover period from {start} to {end}; change or cancel that one.</source>
+        <translation>{a}在{start}至{end}已有代岗安排，请修改或取消该安排。</translation>
+    </message>
+    <message>
+        <source>{a} covers {c} from {start} to {end} and cannot be on leave then.</source>
+        <translation>{a}在{start}至{end}为{c}代岗，这期间不能请假。</translation>
+    </message>
+    <message>
+        <source>This cover period no longer exists.</source>
+        <translation>该代岗安排已不存在。</translation>
+    </message>
+</context>
+<context>
+    <name>CoverDialog</name>
+    <message>
+        <source>Record leave (AB cover)</source>
+        <translation>登记请假（AB角）</translation>
+    </message>
+    <message>
+        <source>On leave</source>
+        <translation>请假人</translation>
+    </message>
+    <message>
+        <source>Backup</source>
+        <translation>B角</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>开始日期</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>结束日期</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>事由</translation>
+    </message>
+</context>
+<context>
+    <name>CoverModel</name>
+    <message>
+        <source>On leave</source>
+        <translation>请假人</translation>
+    </message>
+    <message>
+        <source>Backup</source>
+        <translation>B角</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>开始日期</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>结束日期</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>事由</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Ended</source>
+        <translation>已结束</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>进行中</translation>
+    </message>
+    <message>
+        <source>Planned</source>
+        <translation>已安排</translation>
+    </message>
+    <message>
+        <source> (waiting to sync)</source>
+        <translation>（待同步）</translation>
+    </message>
+</context>
+<context>
+    <name>CoverView</name>
+    <message>
+        <source>Record leave…</source>
+        <translation>登记请假…</translation>
+    </message>
+    <message>
+        <source>Cancel period</source>
+        <translation>取消代岗</translation>
+    </message>
+    <message>
+        <source>While a manager is on leave, the backup&apos;s laptop receives their customers on the next sync and visits are credited on their behalf. A and B cannot be away at the same time.</source>
+        <translation>客户经理请假期间，B角的电脑在下次同步时会收到其客户，拜访记为代其拜访。A角与B角不能同时请假。</translation>
+    </message>
+    <message>
+        <source>Cancel the leave of {a} ({start} – {end})? {b} will no longer cover.</source>
+        <translation>取消{a}的请假（{start} – {end}）？{b}将不再代岗。</translation>
+    </message>
+</context>
+<context>
     <name>CustomerForm</name>
     <message>
         <source>This customer no longer exists; it was deleted.</source>
@@ -561,6 +827,49 @@ or create a new customer.</source>
     </message>
 </context>
 <context>
+    <name>DashboardView</name>
+    <message>
+        <source>Current</source>
+        <translation>本期</translation>
+    </message>
+    <message>
+        <source>Previous period</source>
+        <translation>上一期</translation>
+    </message>
+    <message>
+        <source>Next period</source>
+        <translation>下一期</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>Visits</source>
+        <translation>拜访次数</translation>
+    </message>
+    <message>
+        <source>Coverage %</source>
+        <translation>覆盖率 %</translation>
+    </message>
+    <message>
+        <source>Average score</source>
+        <translation>平均得分</translation>
+    </message>
+    <message>
+        <source>Most failed items</source>
+        <translation>不合格最多的检查项</translation>
+    </message>
+    <message>
+        <source>No failed items in this period.</source>
+        <translation>本期没有不合格项。</translation>
+    </message>
+    <message>
+        <source>Team trend: coverage % and average score</source>
+        <translation>团队趋势：覆盖率与平均得分</translation>
+    </message>
+</context>
+<context>
     <name>Database</name>
     <message>
         <source>The database file {path} is damaged ({detail}). It has not been changed. There is no backup in {backup_dir}. Ask IT to try to recover the file, or move it away to start an empty profile and sync again.</source>
@@ -659,6 +968,21 @@ or create a new customer.</source>
     <message>
         <source>Stopping…</source>
         <translation>正在停止…</translation>
+    </message>
+</context>
+<context>
+    <name>EditValuesDialog</name>
+    <message>
+        <source>Edit the value to keep</source>
+        <translation>编辑要保留的值</translation>
+    </message>
+    <message>
+        <source>Server: {value}</source>
+        <translation>服务器：{value}</translation>
+    </message>
+    <message>
+        <source>These values are saved on the server for everyone.</source>
+        <translation>这些值会保存到服务器，所有人都会看到。</translation>
     </message>
 </context>
 <context>
@@ -835,6 +1159,114 @@ or create a new customer.</source>
         <source>Month</source>
         <translation>月</translation>
     </message>
+    <message>
+        <source>Comment</source>
+        <extracomment>Longest text of one review event (comment, reason).</extracomment>
+        <translation>评论</translation>
+    </message>
+    <message>
+        <source>Approve</source>
+        <translation>通过</translation>
+    </message>
+    <message>
+        <source>Return for correction</source>
+        <translation>退回修改</translation>
+    </message>
+    <message>
+        <source>Resubmit</source>
+        <translation>重新提交</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>待审核</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation>已通过</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>已退回</translation>
+    </message>
+    <message>
+        <source>Resubmitted</source>
+        <translation>已重新提交</translation>
+    </message>
+    <message>
+        <source>Visit&apos;s manager</source>
+        <translation>拜访的客户经理</translation>
+    </message>
+    <message>
+        <source>Team lead</source>
+        <translation>组长</translation>
+    </message>
+    <message>
+        <source>Administrator</source>
+        <translation>管理员</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <source>Export ledgers</source>
+        <translation>导出台账</translation>
+    </message>
+    <message>
+        <source>Visit list</source>
+        <translation>拜访清单</translation>
+    </message>
+    <message>
+        <source>Personalized service ledger</source>
+        <translation>个性化服务台账</translation>
+    </message>
+    <message>
+        <source>Real-time market ledger</source>
+        <translation>市场信息台账</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>Ledger</source>
+        <translation>台账</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>周期</translation>
+    </message>
+    <message>
+        <source>Containing the day</source>
+        <translation>所含日期</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Export to</source>
+        <translation>导出到</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
+    </message>
+    <message>
+        <source>Rows written: {rows}. File: {path}</source>
+        <translation>已导出 {rows} 行，文件：{path}</translation>
+    </message>
+    <message>
+        <source>The export failed: {error}</source>
+        <translation>导出失败：{error}</translation>
+    </message>
 </context>
 <context>
     <name>Field</name>
@@ -933,6 +1365,68 @@ or create a new customer.</source>
     <message>
         <source>Notes</source>
         <translation>备注</translation>
+    </message>
+</context>
+<context>
+    <name>FieldsModel</name>
+    <message>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>Mine (this laptop)</source>
+        <translation>我的（本机）</translation>
+    </message>
+    <message>
+        <source>Theirs (server)</source>
+        <translation>对方的（服务器）</translation>
+    </message>
+</context>
+<context>
+    <name>FiguresModel</name>
+    <message>
+        <source>Team</source>
+        <translation>团队合计</translation>
+    </message>
+    <message>
+        <source>Manager</source>
+        <translation>客户经理</translation>
+    </message>
+    <message>
+        <source>Visits</source>
+        <translation>拜访次数</translation>
+    </message>
+    <message>
+        <source>Planned</source>
+        <translation>计划拜访</translation>
+    </message>
+    <message>
+        <source>Coverage</source>
+        <translation>覆盖率</translation>
+    </message>
+    <message>
+        <source>Avg. score</source>
+        <translation>平均得分</translation>
+    </message>
+    <message>
+        <source>Avg. duration (min)</source>
+        <translation>平均时长（分钟）</translation>
+    </message>
+    <message>
+        <source>Follow-ups on time</source>
+        <translation>跟进按时完成率</translation>
+    </message>
+    <message>
+        <source>Complaints open</source>
+        <translation>未处理投诉</translation>
+    </message>
+    <message>
+        <source>Late syncs</source>
+        <translation>迟交同步</translation>
+    </message>
+    <message>
+        <source>Missed customers</source>
+        <translation>未覆盖客户</translation>
     </message>
 </context>
 <context>
@@ -1050,10 +1544,87 @@ or create a new customer.</source>
     </message>
 </context>
 <context>
+    <name>LeadOps</name>
+    <message>
+        <source>Sign in as a team lead to review visits.</source>
+        <translation>请以组长身份登录后再审核拜访。</translation>
+    </message>
+</context>
+<context>
+    <name>LeadWorkspace</name>
+    <message>
+        <source>Review</source>
+        <translation>审核</translation>
+    </message>
+    <message>
+        <source>Assessment</source>
+        <translation>考核</translation>
+    </message>
+    <message>
+        <source>AB cover</source>
+        <translation>AB角</translation>
+    </message>
+    <message>
+        <source>Export ledgers…</source>
+        <translation>导出台账…</translation>
+    </message>
+    <message>
+        <source>The team workspace is for team leads. Sign in with a lead account to review your team&apos;s visits, see the assessment and arrange AB cover.</source>
+        <translation>团队工作台供组长使用。请用组长账号登录，审核团队的拜访、查看考核并安排AB角。</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <source>Enter your user name and password.</source>
+        <extracomment>the login result — signed in; the dialog has closed the keyring check came back (tests wait on it) a sign-in attempt failed; the message shown</extracomment>
+        <translation>请输入用户名和密码。</translation>
+    </message>
+    <message>
+        <source>No secure password store (keyring) is usable on this computer ({detail}). Your sign-in will be kept in memory only: FieldApp will ask for your password again the next time it starts.</source>
+        <translation>这台电脑没有可用的安全密码库 keyring（{detail}）。登录凭据只保存在内存中：下次启动 FieldApp 时需要重新输入密码。</translation>
+    </message>
+    <message>
+        <source>Could not sign in: {error}</source>
+        <translation>无法登录：{error}</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>Sign in to the sync server</source>
+        <translation>登录同步服务器</translation>
+    </message>
+    <message>
+        <source>Your visits and customer changes are sent to the server, and your team&apos;s changes come back. Until you sign in, everything stays on this laptop.</source>
+        <translation>您的拜访记录和客户修改会发送到服务器，团队的更新也会同步回来。登录之前，所有数据只保存在本机。</translation>
+    </message>
+    <message>
+        <source>Server:</source>
+        <translation>服务器：</translation>
+    </message>
+    <message>
+        <source>User name:</source>
+        <translation>用户名：</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <source>Set by IT</source>
+        <translation>由 IT 统一设置</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>正在登录…</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Profile: {path}</source>
-        <extracomment>a profile status query finished (tests wait on it)</extracomment>
         <translation>档案：{path}</translation>
     </message>
     <message numerus="yes">
@@ -1063,8 +1634,93 @@ or create a new customer.</source>
         </translation>
     </message>
     <message>
-        <source>Everything synced</source>
-        <translation>全部已同步</translation>
+        <source>Visit (in progress)</source>
+        <extracomment>a profile status query finished (tests wait on it) the visit in progress was looked up at start (True: one was found and shown)</extracomment>
+        <translation>拜访（进行中）</translation>
+    </message>
+    <message>
+        <source>Visit in progress: {store}</source>
+        <translation>正在拜访：{store}</translation>
+    </message>
+    <message>
+        <source>Go to the visit</source>
+        <translation>转到拜访</translation>
+    </message>
+    <message>
+        <source>Visit</source>
+        <translation>拜访</translation>
+    </message>
+    <message>
+        <source>Team</source>
+        <translation>团队</translation>
+    </message>
+    <message>
+        <source>A sync is already running.</source>
+        <translation>已有同步正在进行。</translation>
+    </message>
+    <message>
+        <source>Sync stopped. It continues from there next time.</source>
+        <translation>同步已停止，下次将从停止处继续。</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>同步</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <source>Sign in…</source>
+        <translation>登录…</translation>
+    </message>
+    <message>
+        <source>Review conflicts…</source>
+        <translation>处理同步冲突…</translation>
+    </message>
+    <message>
+        <source>Stop sync</source>
+        <translation>停止同步</translation>
+    </message>
+    <message>
+        <source>Signed in as {name}. Syncing…</source>
+        <translation>已登录：{name}。正在同步…</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>退出登录</translation>
+    </message>
+    <message>
+        <source>Sign out of the sync server? Changes waiting to sync stay on this laptop and are sent after you sign in again.</source>
+        <translation>要退出同步服务器的登录吗？等待同步的修改会保留在本机，重新登录后再发送。</translation>
+    </message>
+    <message>
+        <source>Signed in as {user} at {server}.</source>
+        <translation>已以 {user} 身份登录 {server}。</translation>
+    </message>
+    <message>
+        <source>Settings saved.</source>
+        <translation>设置已保存。</translation>
+    </message>
+    <message>
+        <source>Set by IT</source>
+        <translation>由 IT 统一设置</translation>
+    </message>
+    <message>
+        <source>Problem in the settings: {problem}</source>
+        <translation>设置有问题：{problem}</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Some settings could not be used. FieldApp works with safe defaults for them.</source>
+        <translation>部分设置无法使用，FieldApp 已改用安全的默认值。</translation>
+    </message>
+    <message>
+        <source>Tell IT if a machine-wide settings file is named below.</source>
+        <translation>如果下面提到的是全机设置文件，请告知 IT。</translation>
     </message>
     <message>
         <source>About FieldApp</source>
@@ -1085,6 +1741,10 @@ or create a new customer.</source>
     <message>
         <source>&amp;View</source>
         <translation>查看(&amp;V)</translation>
+    </message>
+    <message>
+        <source>S&amp;ync</source>
+        <translation>同步(&amp;Y)</translation>
     </message>
     <message>
         <source>&amp;Settings</source>
@@ -1111,6 +1771,10 @@ or create a new customer.</source>
         <translation>删除客户(&amp;D)…</translation>
     </message>
     <message>
+        <source>Start &amp;visit</source>
+        <translation>开始拜访(&amp;V)</translation>
+    </message>
+    <message>
         <source>New customer</source>
         <translation>新建客户</translation>
     </message>
@@ -1123,8 +1787,20 @@ or create a new customer.</source>
         <translation>删除</translation>
     </message>
     <message>
+        <source>Start visit</source>
+        <translation>开始拜访</translation>
+    </message>
+    <message>
         <source>Refresh</source>
         <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Start a visit at the customer shown</source>
+        <translation>在当前客户处开始拜访</translation>
+    </message>
+    <message>
+        <source>Send your changes and receive the server&apos;s (F9)</source>
+        <translation>发送本机修改并接收服务器的更新（F9）</translation>
     </message>
     <message>
         <source>Load &amp;demo data…</source>
@@ -1151,6 +1827,58 @@ or create a new customer.</source>
         <translation>关于 FieldApp(&amp;A)</translation>
     </message>
     <message>
+        <source>Sync &amp;now</source>
+        <translation>立即同步(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Stop sync</source>
+        <translation>停止同步(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Review &amp;conflicts…</source>
+        <translation>处理同步冲突(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Sign &amp;in…</source>
+        <translation>登录(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Sign &amp;out…</source>
+        <translation>退出登录(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Se&amp;ttings…</source>
+        <translation>设置(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>&amp;Customers</source>
+        <translation>客户档案(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Today&apos;s &amp;plan</source>
+        <translation>今日计划(&amp;P)</translation>
+    </message>
+    <message>
+        <source>V&amp;isit</source>
+        <translation>拜访(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Customers</source>
+        <translation>客户档案</translation>
+    </message>
+    <message>
+        <source>Today&apos;s plan</source>
+        <translation>今日计划</translation>
+    </message>
+    <message>
+        <source>Customer file</source>
+        <translation>档案信息</translation>
+    </message>
+    <message>
+        <source>Visit history</source>
+        <translation>拜访历史</translation>
+    </message>
+    <message>
         <source>Toolbar</source>
         <translation>工具栏</translation>
     </message>
@@ -1161,6 +1889,14 @@ or create a new customer.</source>
     <message>
         <source>This profile holds made-up demo data. Do not enter real customers here.</source>
         <translation>此档案中是虚构的示例数据，请不要在此录入真实客户。</translation>
+    </message>
+    <message>
+        <source>Settings problem</source>
+        <translation>设置有问题</translation>
+    </message>
+    <message>
+        <source>A settings file could not be used; click for details.</source>
+        <translation>有设置文件无法使用，点击查看详情。</translation>
     </message>
 </context>
 <context>
@@ -1628,6 +2364,121 @@ Add a customer by hand if you mean to visit one.</source>
     </message>
 </context>
 <context>
+    <name>Review</name>
+    <message>
+        <source>&apos;{action}&apos; is not a review action.</source>
+        <extracomment>action -&gt; (status after it, statuses it may follow). ``None``: the status does not change. Which actors may record which action.</extracomment>
+        <translation>“{action}”不是审核操作。</translation>
+    </message>
+    <message>
+        <source>This visit is still in progress; it can be reviewed after check-out.</source>
+        <translation>该拜访尚未签退，签退后才能审核。</translation>
+    </message>
+    <message>
+        <source>Only a lead of the manager&apos;s team can approve or return a visit.</source>
+        <translation>只有该客户经理所在团队的组长可以通过或退回拜访。</translation>
+    </message>
+    <message>
+        <source>Only the visit&apos;s account manager can resubmit it.</source>
+        <translation>只有该拜访的客户经理可以重新提交。</translation>
+    </message>
+    <message>
+        <source>Only the visit&apos;s account manager or a lead of their team can comment on it.</source>
+        <translation>只有该拜访的客户经理或其团队组长可以评论。</translation>
+    </message>
+    <message>
+        <source>You cannot approve or return your own visit.</source>
+        <translation>不能通过或退回自己的拜访。</translation>
+    </message>
+    <message>
+        <source>Say why the visit is returned, so the manager knows what to correct.</source>
+        <translation>请填写退回原因，让客户经理知道要改什么。</translation>
+    </message>
+    <message>
+        <source>The comment is empty. Write something first.</source>
+        <translation>评论为空，请先填写内容。</translation>
+    </message>
+    <message>
+        <source>The text is {length} characters long; shorten it to {max} or less.</source>
+        <translation>内容有 {length} 个字，请缩短到 {max} 字以内。</translation>
+    </message>
+    <message>
+        <source>Only a returned visit can be resubmitted; this one is {status}.</source>
+        <translation>只有被退回的拜访才能重新提交；该拜访当前为“{status}”。</translation>
+    </message>
+    <message>
+        <source>This visit is already approved.</source>
+        <translation>该拜访已通过。</translation>
+    </message>
+    <message>
+        <source>This visit is already returned; wait for the manager to resubmit it.</source>
+        <translation>该拜访已退回，请等待客户经理重新提交。</translation>
+    </message>
+    <message>
+        <source>This visit no longer exists on this laptop.</source>
+        <extracomment>Local state of an event: the server has it / waiting to be sent / the server refused it.</extracomment>
+        <translation>本机上已没有这次拜访。</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewQueueModel</name>
+    <message>
+        <source>Check-in</source>
+        <translation>签到时间</translation>
+    </message>
+    <message>
+        <source>Manager</source>
+        <translation>客户经理</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>得分</translation>
+    </message>
+    <message>
+        <source>Failed items</source>
+        <translation>不合格项</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>时长</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewView</name>
+    <message>
+        <source>Manager</source>
+        <translation>客户经理</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Check-in</source>
+        <translation>签到日期</translation>
+    </message>
+    <message>
+        <source>All statuses</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <source>All managers</source>
+        <translation>全部客户经理</translation>
+    </message>
+    <message>
+        <source>Visits: {count}</source>
+        <translation>共 {count} 次拜访</translation>
+    </message>
+</context>
+<context>
     <name>Settings</name>
     <message>
         <source>server_url must be text, e.g. &quot;https://sync.example.com&quot;</source>
@@ -1719,6 +2570,90 @@ Add a customer by hand if you mean to visit one.</source>
     </message>
 </context>
 <context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Could not save the settings: {error}</source>
+        <extracomment>(Settings, language: &quot;zh_CN&quot; | &quot;en&quot; | &quot;&quot; for the system&apos;s) — saved; the dialog has closed the message shown — saving failed</extracomment>
+        <translation>无法保存设置：{error}</translation>
+    </message>
+    <message>
+        <source>CA bundle (PEM file from IT)</source>
+        <translation>CA 证书（IT 提供的 PEM 文件）</translation>
+    </message>
+    <message>
+        <source>Certificates (*.pem *.crt *.cer)</source>
+        <translation>证书 (*.pem *.crt *.cer)</translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation>所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>同步</translation>
+    </message>
+    <message>
+        <source>Display</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Server address:</source>
+        <translation>服务器地址：</translation>
+    </message>
+    <message>
+        <source>CA bundle:</source>
+        <translation>CA 证书：</translation>
+    </message>
+    <message>
+        <source>Sync automatically every:</source>
+        <translation>自动同步间隔：</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>语言：</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>the system&apos;s certificates</source>
+        <translation>使用系统证书</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <source>only when I click Sync now</source>
+        <translation>仅在点击“立即同步”时</translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Set by IT</source>
+        <translation>由 IT 统一设置</translation>
+    </message>
+    <message>
+        <source>Default from IT; you can change it.</source>
+        <translation>IT 提供的默认值，可以修改。</translation>
+    </message>
+    <message>
+        <source>Settings marked “Set by IT” are managed by your IT department in {path} and cannot be changed here.</source>
+        <translation>标有“由 IT 统一设置”的项目由 IT 部门在 {path} 中管理，无法在此修改。</translation>
+    </message>
+    <message>
+        <source>Problems found in the settings files (safe defaults are used instead):</source>
+        <translation>设置文件中发现问题（已改用安全的默认值）：</translation>
+    </message>
+</context>
+<context>
     <name>Sync</name>
     <message>
         <source>This profile holds the data of {owner} on {server}. Signing in as {user} here would mix two people&apos;s data: use another data folder (--data-dir) for {user}.</source>
@@ -1726,7 +2661,7 @@ Add a customer by hand if you mean to visit one.</source>
     </message>
     <message>
         <source>This profile holds made-up demo data, which must never reach the server. Sign in with a separate data folder (--data-dir) for your real work.</source>
-        <translation type="unfinished"></translation>
+        <translation>此档案是虚构的示例数据，绝不能发送到服务器。请为真实工作使用单独的数据文件夹（--data-dir）登录。</translation>
     </message>
     <message>
         <source>No secure password store (keyring) is available on this computer ({detail}). Your sign-in is kept in memory only: you will have to sign in again after FieldApp restarts.</source>
@@ -1795,6 +2730,143 @@ Add a customer by hand if you mean to visit one.</source>
     <message>
         <source>No such conflict on this laptop.</source>
         <translation>本机上没有这个冲突。</translation>
+    </message>
+</context>
+<context>
+    <name>SyncController</name>
+    <message>
+        <source>The sync server address changed to {url}. Sign in to it to sync.</source>
+        <translation>同步服务器地址已改为 {url}，请登录该服务器后再同步。</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatus</name>
+    <message>
+        <source>Not signed in</source>
+        <translation>未登录</translation>
+    </message>
+    <message>
+        <source>Demo data: not synced</source>
+        <translation>示例数据：不同步</translation>
+    </message>
+    <message>
+        <source>Stopping sync…</source>
+        <translation>正在停止同步…</translation>
+    </message>
+    <message>
+        <source>Syncing {percent}%</source>
+        <translation>正在同步 {percent}%</translation>
+    </message>
+    <message>
+        <source>Syncing… {count} received</source>
+        <translation>正在同步… 已接收 {count} 项</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <source>conflicts ({count})</source>
+        <translation>冲突（{count}）</translation>
+    </message>
+    <message>
+        <source>sign in again</source>
+        <translation>请重新登录</translation>
+    </message>
+    <message>
+        <source>update FieldApp</source>
+        <translation>请更新 FieldApp</translation>
+    </message>
+    <message>
+        <source>server too old</source>
+        <translation>服务器版本过旧</translation>
+    </message>
+    <message>
+        <source>certificate problem</source>
+        <translation>证书有问题</translation>
+    </message>
+    <message>
+        <source>sync failed</source>
+        <translation>同步失败</translation>
+    </message>
+    <message>
+        <source>Needs attention: {reason}</source>
+        <translation>需要处理：{reason}</translation>
+    </message>
+    <message>
+        <source>Server unavailable</source>
+        <translation>服务器不可用</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>Last synced {time}</source>
+        <translation>上次同步 {time}</translation>
+    </message>
+    <message>
+        <source>Synced {time}</source>
+        <translation>已同步 {time}</translation>
+    </message>
+    <message>
+        <source>Not synced yet</source>
+        <translation>尚未同步</translation>
+    </message>
+    <message>
+        <source>Signed in as {user} at {server}.</source>
+        <translation>已以 {user} 身份登录 {server}。</translation>
+    </message>
+    <message>
+        <source>This profile is not signed in to a sync server: your work stays on this laptop. Sign in to send it and receive your team&apos;s changes.</source>
+        <translation>此档案尚未登录同步服务器：您的工作只保存在本机。登录后即可发送，并接收团队的更新。</translation>
+    </message>
+    <message>
+        <source>This profile holds made-up demo data, which is never synced.</source>
+        <translation>此档案是虚构的示例数据，永远不会同步。</translation>
+    </message>
+    <message>
+        <source>Sending your changes and receiving the server&apos;s. You can keep working meanwhile.</source>
+        <translation>正在发送本机修改并接收服务器的更新，您可以继续工作。</translation>
+    </message>
+    <message>
+        <source>Some of your changes met changes made by someone else, or were refused by the server. Both versions are kept: open the conflicts to choose.</source>
+        <translation>您的部分修改与他人的修改冲突，或被服务器拒绝。两个版本都已保留：请打开冲突列表进行选择。</translation>
+    </message>
+    <message>
+        <source>The sync server cannot be reached.</source>
+        <translation>无法连接同步服务器。</translation>
+    </message>
+    <message>
+        <source>FieldApp keeps trying and syncs as soon as the server answers.</source>
+        <translation>FieldApp 会自动重试，服务器一有响应就同步。</translation>
+    </message>
+    <message>
+        <source>Last successful sync: {time}.</source>
+        <translation>上次成功同步：{time}。</translation>
+    </message>
+    <message>
+        <source> (kept safely on this laptop).</source>
+        <translation>（已安全保存在本机）。</translation>
+    </message>
+    <message>
+        <source>Conflicts to review: {count}.</source>
+        <translation>待处理冲突：{count} 个。</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatusWidget</name>
+    <message>
+        <source>Click for details and actions.</source>
+        <translation>点击查看详情和可执行的操作。</translation>
+    </message>
+    <message>
+        <source>Stop the sync (it continues from there next time)</source>
+        <translation>停止同步（下次从停止处继续）</translation>
+    </message>
+    <message>
+        <source>Saved on this laptop; sent to the server by the next sync.</source>
+        <translation>已保存在本机，下次同步时发送到服务器。</translation>
     </message>
 </context>
 <context>
@@ -1900,6 +2972,18 @@ Add a customer by hand if you mean to visit one.</source>
         <translation>本次拜访的检查表中没有“{key}”这一项。</translation>
     </message>
     <message>
+        <source>This visit was checked out at {time} and has not been returned for correction; its checklist can no longer be changed.</source>
+        <translation>该拜访已于 {time} 签退且未被退回修改，检查项不能再更改。</translation>
+    </message>
+    <message>
+        <source>Only the visit&apos;s account manager can correct it.</source>
+        <translation>只有该拜访的客户经理可以修改。</translation>
+    </message>
+    <message>
+        <source>This visit has not been returned for correction, so it cannot be changed.</source>
+        <translation>该拜访未被退回修改，不能更改。</translation>
+    </message>
+    <message>
         <source>A follow-up needs a title: say what has to be done.</source>
         <translation>待办需要标题：请写明要做的事。</translation>
     </message>
@@ -1930,6 +3014,153 @@ Add a customer by hand if you mean to visit one.</source>
     <message>
         <source>The visit at {store} is still in progress. Check out of it before ending the working day.</source>
         <translation>{store} 的拜访仍在进行中。请先签退该拜访，再下班签退。</translation>
+    </message>
+</context>
+<context>
+    <name>VisitDetailPanel</name>
+    <message>
+        <source>Approve</source>
+        <translation>通过</translation>
+    </message>
+    <message>
+        <source>Return…</source>
+        <translation>退回…</translation>
+    </message>
+    <message>
+        <source>Comment…</source>
+        <translation>评论…</translation>
+    </message>
+    <message>
+        <source>Select a visit to review it.</source>
+        <translation>请选择一次拜访进行审核。</translation>
+    </message>
+    <message>
+        <source>Photos</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <source>{manager} (on behalf of {other})</source>
+        <translation>{manager}（代{other}拜访）</translation>
+    </message>
+    <message>
+        <source>not recorded</source>
+        <translation>未记录</translation>
+    </message>
+    <message>
+        <source>Manager</source>
+        <translation>客户经理</translation>
+    </message>
+    <message>
+        <source>Check-in</source>
+        <translation>签到</translation>
+    </message>
+    <message>
+        <source>Check-out</source>
+        <translation>签退</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>时长</translation>
+    </message>
+    <message>
+        <source>Position</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>得分</translation>
+    </message>
+    <message>
+        <source>Checklist</source>
+        <translation>检查项</translation>
+    </message>
+    <message>
+        <source>No checklist.</source>
+        <translation>无检查项。</translation>
+    </message>
+    <message>
+        <source>not answered</source>
+        <translation>未填写</translation>
+    </message>
+    <message>
+        <source>Needs</source>
+        <translation>需求</translation>
+    </message>
+    <message>
+        <source>Concerns</source>
+        <translation>关注问题</translation>
+    </message>
+    <message>
+        <source>Complaints</source>
+        <translation>投诉</translation>
+    </message>
+    <message>
+        <source>Market information</source>
+        <translation>市场信息</translation>
+    </message>
+    <message>
+        <source>Abnormalities</source>
+        <translation>异常情况</translation>
+    </message>
+    <message>
+        <source>Advice given</source>
+        <translation>经营建议</translation>
+    </message>
+    <message>
+        <source>Other notes</source>
+        <translation>其他记录</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>拜访记录</translation>
+    </message>
+    <message>
+        <source>No notes.</source>
+        <translation>无记录。</translation>
+    </message>
+    <message>
+        <source>No photos.</source>
+        <translation>无照片。</translation>
+    </message>
+    <message>
+        <source>Not downloaded</source>
+        <translation>未下载</translation>
+    </message>
+    <message>
+        <source>Review history</source>
+        <translation>审核记录</translation>
+    </message>
+    <message>
+        <source>Not reviewed yet.</source>
+        <translation>尚未审核。</translation>
+    </message>
+    <message>
+        <source>synced</source>
+        <translation>已同步</translation>
+    </message>
+    <message>
+        <source>waiting to sync</source>
+        <translation>待同步</translation>
+    </message>
+    <message>
+        <source>refused by the server</source>
+        <translation>服务器已拒绝</translation>
+    </message>
+    <message>
+        <source>Return for correction</source>
+        <translation>退回修改</translation>
+    </message>
+    <message>
+        <source>Why is the visit returned? The manager sees this reason.</source>
+        <translation>退回原因（客户经理会看到）：</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>评论</translation>
+    </message>
+    <message>
+        <source>Your comment on this visit:</source>
+        <translation>对本次拜访的评论：</translation>
     </message>
 </context>
 <context>
