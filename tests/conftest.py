@@ -45,3 +45,13 @@ def make_customer(**overrides) -> Customer:
                   grade=12, route="R01", tags=["近学校"])
     values.update(overrides)
     return Customer(**values)
+
+
+@pytest.fixture(autouse=True)
+def _forget_in_memory_sign_ins():
+    """Without a keyring, sign-ins live in a process-wide dict; one test's sign-in must not leak into the next."""
+    from fieldapp.sync import credentials
+
+    credentials._memory.clear()
+    yield
+    credentials._memory.clear()
