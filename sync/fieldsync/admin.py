@@ -7,11 +7,8 @@ changes.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import uuid
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,17 +17,18 @@ from sqlalchemy import Connection, Engine, and_, select, update
 
 from fieldapp.core.entities import ItemKind
 from fieldapp.core.protocol import Role
-from fieldapp.core.validation import blocking, parse_customer
-from fieldapp.store.customers import customer_to_values
-from fieldapp.store.journal import to_wire
 
+from . import customer_import
+from .audit import AuditEvent
+from .audit import record as audit
+from .auth import revoke_device
 from .core.config import Settings
 from .core.db import write_transaction
 from .core.security import hash_password
-from .fields import ENTITY_FIELDS, InvalidValue, coerce, owner_scope_key
-from .models import cover_periods, devices, sync_rows, teams, users
+from .cover import create_cover
+from .fields import InvalidValue, coerce, owner_scope_key
+from .models import devices, sync_rows, teams, users
 from .rows import StoredRow, get_row, lock_counter, new_row, save_rows
-from .auth import revoke_device
 
 
 class AdminError(Exception):
@@ -76,6 +74,7 @@ def add_user(engine: Engine, settings: Settings, username: str, password: str, r
         conn.execute(users.insert().values(id=user_id, username=username, display_name=display_name or username,
                                            role=role, team_id=team_id, password_hash=pw_hash, disabled=False,
                                            created_at=now, updated_at=now))
+        audit(conn, AuditEvent.USER_ADDED, at=now, target=username, detail={"role": role, "team": team})
     return user_id
 
 
@@ -87,6 +86,7 @@ def set_password(engine: Engine, settings: Settings, username: str, password: st
         user = get_user(conn, username)
         conn.execute(update(users).where(users.c.id == user["id"]).values(password_hash=pw_hash,
                                                                           updated_at=_now(settings)))
+        audit(conn, AuditEvent.PASSWORD_CHANGED, at=_now(settings), target=username)
 
 
 def set_disabled(engine: Engine, settings: Settings, username: str, disabled: bool = True) -> None:
@@ -95,6 +95,8 @@ def set_disabled(engine: Engine, settings: Settings, username: str, disabled: bo
         user = get_user(conn, username)
         conn.execute(update(users).where(users.c.id == user["id"]).values(disabled=disabled,
                                                                           updated_at=_now(settings)))
+        audit(conn, AuditEvent.USER_DISABLED if disabled else AuditEvent.USER_ENABLED, at=_now(settings),
+              target=username)
 
 
 def set_team(engine: Engine, settings: Settings, username: str, team: str | None) -> None:
@@ -173,8 +175,13 @@ def _overlap(start_a: date, end_a: date, start_b, end_b) -> Any:
     return and_(start_b <= end_a, end_b >= start_a)
 
 
-def add_cover(engine: Engine, settings: Settings, manager: str, backup: str, start: date, end: date) -> str:
-    """Record that ``backup`` covers ``manager``'s customers from ``start`` to ``end`` (inclusive)."""
+def add_cover(engine: Engine, settings: Settings, manager: str, backup: str, start: date, end: date,
+              reason: str = "") -> str:
+    """Record that ``backup`` covers ``manager``'s customers from ``start`` to ``end`` (inclusive).
+
+    The same rules and the same records as a cover period a lead pushes (:mod:`fieldsync.cover`):
+    a synced ``cover_period`` row the laptops pull, and the ``cover_periods`` row the scope reads.
+    """
     if end < start:
         raise AdminError("the cover period ends before it starts")
     with write_transaction(engine) as conn:
@@ -182,116 +189,33 @@ def add_cover(engine: Engine, settings: Settings, manager: str, backup: str, sta
         b = get_user(conn, backup)
         if a["id"] == b["id"]:
             raise AdminError("a manager cannot cover for themselves")
-        cp = cover_periods.c
-        clash = conn.execute(select(cp.start_date, cp.end_date).where(
-            cp.manager_id == b["id"], cp.start_date <= end, cp.end_date >= start)).first()
-        if clash:
-            raise AdminError(f"{backup} is on leave from {clash.start_date} to {clash.end_date}: "
-                             f"{manager} and {backup} cannot be away at the same time")
-        clash = conn.execute(select(cp.start_date, cp.end_date).where(
-            cp.manager_id == a["id"], cp.start_date <= end, cp.end_date >= start)).first()
-        if clash:
-            raise AdminError(f"{manager} already has a cover period from {clash.start_date} to {clash.end_date}")
-        cover_id = str(uuid.uuid4())
-        conn.execute(cover_periods.insert().values(id=cover_id, manager_id=a["id"], backup_id=b["id"],
-                                                   start_date=start, end_date=end, created_at=_now(settings)))
-    return cover_id
+        try:
+            return create_cover(conn, a["id"], b["id"], start, end, _now(settings), reason=reason)
+        except ValueError as exc:
+            raise AdminError(str(exc)) from None
 
 
 # --- imports ---------------------------------------------------------------------------
 
-
-@dataclass
-class ImportReport:
-    imported: int
-    updated: int
-    skipped: int
-    errors: list[str]
-
-
-CSV_MANAGER_COLUMNS = ("manager", "backup_manager")  # user names, resolved to ids
+ImportReport = customer_import.ImportReport
+CSV_MANAGER_COLUMNS = customer_import.MANAGER_COLUMNS  # user names, resolved to ids
 
 
 def import_customers(engine: Engine, settings: Settings, path: Path, *, skip_invalid: bool = False,
-                     today: date | None = None) -> ImportReport:
-    """Import customers from CSV (UTF-8, header = Customer field names; ``manager`` = a user name).
+                     today: date | None = None, encoding: str = "auto") -> ImportReport:
+    """Import customers from CSV (header = Customer field names; ``manager`` = a user name).
 
     Every row is validated with the app's own rules; errors are reported by
     line number. With any error nothing is imported, unless ``skip_invalid``.
-    A row whose ``code`` already exists updates that customer.
+    A row whose ``code`` already exists updates that customer. UTF-8 (with or
+    without BOM) or GBK/GB18030 files, read line by line; formula-looking cells
+    are kept as text and reported as warnings — see :mod:`fieldsync.customer_import`.
     """
-    text = path.read_bytes().decode("utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "code" not in reader.fieldnames:
-        raise AdminError(f"{path}: the first line must be a header naming the columns (code, store_name, ...)")
-    errors: list[str] = []
-    good: list[tuple[int, dict[str, Any]]] = []
-    seen_codes: dict[str, int] = {}
-    with engine.connect() as conn:
-        user_ids = {r.username: r.id for r in conn.execute(select(users.c.username, users.c.id))}
-        existing_by_code = {}
-        for r in conn.execute(select(sync_rows.c.row_id, sync_rows.c["values"]).where(
-                sync_rows.c.entity == "customer")):
-            existing_by_code[r._mapping["values"].get("code")] = (r.row_id, r._mapping["values"])
-    for record in reader:
-        line = reader.line_num
-        raw = {k.strip(): (v or "").strip() for k, v in record.items() if k}
-        if None in record:
-            errors.append(f"line {line}: more values than columns")
-            continue
-        problems: list[str] = []
-        for col in CSV_MANAGER_COLUMNS:
-            name = raw.pop(col, "")
-            if name:
-                if name not in user_ids:
-                    problems.append(f"{col}: no user named {name!r}")
-                else:
-                    raw[f"{col}_id"] = user_ids[name]
-        base = None
-        if raw.get("code", "").strip() in existing_by_code:  # an update: the file may name only some columns
-            row_id, stored = existing_by_code[raw["code"].strip()]
-            base, _ = parse_customer({k: v for k, v in stored.items() if v is not None})
-            base.id = row_id
-        customer, field_errors = parse_customer(raw, base)
-        if raw.get("id") and base is None:
-            customer.id = raw["id"]
-        problems += [e.render() for e in blocking(field_errors)]
-        if customer.code in seen_codes:
-            problems.append(f"the code {customer.code} is already on line {seen_codes[customer.code]}")
-        seen_codes.setdefault(customer.code, line)
-        if problems:
-            errors.append(f"line {line}: " + "; ".join(problems))
-            continue
-        good.append((line, dict(customer_to_values(customer), _id=customer.id)))
-    if errors and not skip_invalid:
-        return ImportReport(0, 0, 0, errors)
-    now = _now(settings)
-    imported = updated = 0
-    with write_transaction(engine) as conn:
-        lock_counter(conn)
-        by_code = {}
-        for r in conn.execute(select(sync_rows.c.row_id, sync_rows.c["values"]).where(
-                sync_rows.c.entity == "customer")):
-            by_code[r._mapping["values"].get("code")] = r.row_id
-        to_save: list[StoredRow] = []
-        for _line, values in good:
-            new_id = values.pop("_id")
-            row_id = by_code.get(values["code"])
-            existing = get_row(conn, "customer", row_id) if row_id else None
-            row_id = row_id or new_id
-            values = {k: coerce("customer", k, to_wire(v)) for k, v in values.items()
-                      if k in ENTITY_FIELDS["customer"]}
-            if existing is None:
-                to_save.append(new_row("customer", row_id, values, row_id, client_id=None, user_id=None))
-                imported += 1
-            else:  # columns the file does not name kept their stored values (parsed over them)
-                merged = {**existing.values, **values}
-                if merged == existing.values and not existing.deleted:
-                    continue
-                to_save.append(existing.next_version(merged, deleted=False, client_id=None, user_id=None))
-                updated += 1
-        save_rows(conn, to_save, now)
-    return ImportReport(imported, updated, len(errors), errors)
+    try:
+        return customer_import.import_customers(engine, Path(path), _now(settings), skip_invalid=skip_invalid,
+                                                encoding=encoding)
+    except customer_import.CsvProblem as exc:
+        raise AdminError(f"{path}: {exc}") from None
 
 
 TEMPLATE_KEYS = {"key", "label_zh", "label_en", "kind", "weight", "photo_required", "required"}

@@ -13,11 +13,16 @@ reply): then the pair issued in between is revoked and a new one issued.
 Login is throttled per user name + device and per user name: after
 ``login_max_failures`` failures the next attempts get 429 with Retry-After,
 doubling per further failure up to ``login_backoff_max_seconds``.
+
+Every sign-in (succeeded, failed, throttled, refused), refresh (done, refused,
+reused token), sign-out, device revocation, and every request refused because
+the user was disabled or the device revoked is recorded in the audit log
+(:mod:`fieldsync.audit`).
 """
 
 from __future__ import annotations
 
-import logging
+import hashlib
 import uuid
 from datetime import datetime, timedelta
 
@@ -25,10 +30,12 @@ from sqlalchemy import Connection, Engine, and_, delete, insert, select, update
 
 from fieldapp.core.protocol import LoginRequest, RefreshRequest, Role, TokenPair, UserInfo
 
+from .audit import Actor, AuditEvent
+from .audit import record as audit
+from .audit import record_now as audit_now
 from .clients import dialect_insert
 from .core.config import Settings
 from .core.db import write_transaction
-from .core.logs import log_event
 from .core.security import dummy_verify, hash_password, needs_rehash, new_token, token_hash, verify_password
 from .errors import ApiError
 from .models import devices, login_failures, tokens, users
@@ -36,6 +43,7 @@ from .scope import Principal
 
 MAX_NAME = 100
 MAX_PASSWORD = 1024
+MAX_TOKEN = 200  # our tokens are 43 characters; anything much longer is not one
 
 
 def user_info(row) -> UserInfo:
@@ -53,8 +61,6 @@ def _check_text(name: str, value: str, limit: int) -> None:
 
 
 def _throttle_keys(username: str, device_id: str) -> list[tuple[str, str]]:
-    import hashlib
-
     pair = hashlib.sha256(f"{username}\n{device_id}".encode()).hexdigest()
     return [("ud", f"ud:{pair}"), ("u", f"u:{hashlib.sha256(username.encode()).hexdigest()}")]
 
@@ -106,6 +112,14 @@ def _revoke_device_tokens(conn: Connection, device_pk: int, now: datetime) -> in
                         .values(revoked_at=now)).rowcount
 
 
+def _tried(user, username: str, device_id: str) -> Actor:
+    """Who tried to sign in, for the audit log. A name that is no user's is kept only as a hash:
+    people type their password into the name field, and the log must never hold one."""
+    if user is not None:
+        return Actor(user["id"], user["username"], device_id)
+    return Actor(None, "unknown:" + hashlib.sha256(username.encode("utf-8")).hexdigest()[:16], device_id)
+
+
 def login(engine: Engine, settings: Settings, req: LoginRequest) -> TokenPair:
     _check_text("username", req.username, MAX_NAME)
     _check_text("device_id", req.device_id, MAX_NAME)
@@ -114,21 +128,41 @@ def login(engine: Engine, settings: Settings, req: LoginRequest) -> TokenPair:
     username = req.username.strip()
     now = settings.now()
     keys = _throttle_keys(username, req.device_id)
+    throttled = None
     with engine.connect() as conn:
-        _check_throttle(conn, settings, keys, now)
         user = conn.execute(select(users).where(users.c.username == username)).mappings().first()
+        try:
+            _check_throttle(conn, settings, keys, now)
+        except ApiError as exc:
+            throttled = exc
+    tried = _tried(user, username, req.device_id)
+    if throttled is not None:
+        audit_now(engine, AuditEvent.LOGIN_THROTTLED, at=now, actor=tried, detail=throttled.detail)
+        raise throttled
     # The slow hash runs outside any transaction; unknown users cost the same time.
     if user is None:
         dummy_verify(req.password, settings.password_hash)
         ok = False
     else:
         ok = verify_password(user["password_hash"], req.password, settings.password_hash)
-    with write_transaction(engine) as conn:
-        if not ok:
-            _record_failure(conn, settings, keys, now)
     if not ok:
-        log_event("login_failed", logging.WARNING, user=username, device_id=req.device_id)
+        with write_transaction(engine) as conn:
+            _record_failure(conn, settings, keys, now)
+            audit(conn, AuditEvent.LOGIN_FAILED, at=now, actor=tried, detail={"known_user": user is not None})
         raise ApiError(401, "invalid_credentials", "Wrong user name or password.")
+    actor = Actor(user["id"], username, req.device_id)
+    try:
+        pair = _login_known(engine, settings, req, user, keys, now)
+    except ApiError as exc:
+        audit_now(engine, AuditEvent.LOGIN_REFUSED, at=now, actor=actor, detail={"code": exc.code})
+        raise
+    return pair
+
+
+def _login_known(engine: Engine, settings: Settings, req: LoginRequest, user, keys, now: datetime) -> TokenPair:
+    """Sign in ``user`` whose password was right: register the device, issue a pair (or refuse)."""
+    username = user["username"]
+    actor = Actor(user["id"], username, req.device_id)
     with write_transaction(engine) as conn:
         conn.execute(delete(login_failures).where(login_failures.c.key.in_([k for _, k in keys])))
         if user["disabled"]:
@@ -139,7 +173,8 @@ def login(engine: Engine, settings: Settings, req: LoginRequest) -> TokenPair:
             device_pk = conn.execute(insert(devices).values(
                 user_id=user["id"], device_id=req.device_id, device_name=(req.device_name or "")[:200],
                 registered_at=now, last_seen_at=now).returning(devices.c.id)).scalar_one()
-            log_event("device_registered", user=username, device_id=req.device_id)
+            audit(conn, AuditEvent.DEVICE_REGISTERED, at=now, actor=actor, target=req.device_id,
+                  detail={"device_name": (req.device_name or "")[:200]})
         else:
             if device["revoked_at"] is not None:
                 raise ApiError(403, "device_revoked",
@@ -151,37 +186,51 @@ def login(engine: Engine, settings: Settings, req: LoginRequest) -> TokenPair:
             conn.execute(update(users).where(users.c.id == user["id"]).values(
                 password_hash=hash_password(req.password, settings.password_hash)))
         pair = _issue_pair(conn, settings, user, device_pk, now)
-    log_event("login", user=username, device_id=req.device_id)
+        audit(conn, AuditEvent.LOGIN, at=now, actor=actor)
     return pair
 
 
 def refresh(engine: Engine, settings: Settings, req: RefreshRequest) -> TokenPair:
-    _check_text("refresh_token", req.refresh_token, 200)
+    _check_text("refresh_token", req.refresh_token, MAX_TOKEN)
     _check_text("device_id", req.device_id, MAX_NAME)
     now = settings.now()
-    with write_transaction(engine) as conn:
-        outcome = _refresh(conn, settings, req, now)
+    try:
+        with write_transaction(engine) as conn:
+            outcome = _refresh(conn, settings, req, now)
+    except _Refused as exc:  # rolled back: recorded on its own
+        audit_now(engine, AuditEvent.REFRESH_REFUSED, at=now, actor=exc.actor, detail={"code": exc.code})
+        raise
     if isinstance(outcome, ApiError):  # raised only now: the revocation above is committed
         raise outcome
     return outcome
 
 
+class _Refused(ApiError):
+    """A refused refresh, with who presented the token (as far as it is known)."""
+
+    def __init__(self, actor: Actor, status: int, code: str, message: str):
+        super().__init__(status, code, message)
+        self.actor = actor
+
+
 def _refresh(conn: Connection, settings: Settings, req: RefreshRequest, now: datetime) -> TokenPair | ApiError:
     row = conn.execute(
-        select(tokens, users.c.disabled, devices.c.device_id, devices.c.revoked_at.label("device_revoked_at"))
+        select(tokens, users.c.disabled, users.c.username, devices.c.device_id,
+               devices.c.revoked_at.label("device_revoked_at"))
         .join(users, users.c.id == tokens.c.user_id).join(devices, devices.c.id == tokens.c.device_pk)
         .where(tokens.c.token_hash == token_hash(req.refresh_token), tokens.c.kind == "refresh")
     ).mappings().first()
     if row is None or row["device_id"] != req.device_id:
-        raise ApiError(401, "invalid_token", "Please sign in again.")
+        raise _Refused(Actor(None, None, req.device_id), 401, "invalid_token", "Please sign in again.")
+    actor = Actor(row["user_id"], row["username"], row["device_id"])
     if row["device_revoked_at"] is not None:
-        raise ApiError(403, "device_revoked", "This computer's access was revoked. Ask your team lead or IT.")
+        raise _Refused(actor, 403, "device_revoked", "This computer's access was revoked. Ask your team lead or IT.")
     if row["disabled"]:
-        raise ApiError(403, "user_disabled", "This account is disabled. Ask your team lead or IT.")
+        raise _Refused(actor, 403, "user_disabled", "This account is disabled. Ask your team lead or IT.")
     if row["revoked_at"] is not None:
-        raise ApiError(401, "token_revoked", "You were signed out. Please sign in again.")
+        raise _Refused(actor, 401, "token_revoked", "You were signed out. Please sign in again.")
     if row["expires_at"] <= now:
-        raise ApiError(401, "token_expired", "Your session expired. Please sign in again.")
+        raise _Refused(actor, 401, "token_expired", "Your session expired. Please sign in again.")
     user = conn.execute(select(users).where(users.c.id == row["user_id"])).mappings().one()
     # Retire the token; of concurrent refreshes exactly one wins this update.
     won = conn.execute(update(tokens).where(tokens.c.id == row["id"], tokens.c.rotated_at.is_(None))
@@ -191,8 +240,9 @@ def _refresh(conn: Connection, settings: Settings, req: RefreshRequest, now: dat
                                .where(tokens.c.id == row["id"])).one()
         if (now - rotated.rotated_at).total_seconds() > settings.refresh_grace_seconds:
             # A retired token presented again: it was copied. Sign the device out.
-            _revoke_device_tokens(conn, row["device_pk"], now)
-            log_event("refresh_token_reused", logging.WARNING, user=user["username"], device_id=req.device_id)
+            revoked = _revoke_device_tokens(conn, row["device_pk"], now)
+            audit(conn, AuditEvent.REFRESH_TOKEN_REUSED, at=now, actor=actor,
+                  detail={"rotated_at": rotated.rotated_at.isoformat() + "Z", "tokens_revoked": revoked})
             return ApiError(401, "token_reused", "Your session was ended for safety. Please sign in again.")
         # A retry after a lost reply: retire the pair issued in between, issue another.
         if rotated.replaced_by:
@@ -206,6 +256,7 @@ def _refresh(conn: Connection, settings: Settings, req: RefreshRequest, now: dat
     conn.execute(update(tokens).where(and_(tokens.c.pair_id == row["pair_id"], tokens.c.kind == "access",
                                            tokens.c.revoked_at.is_(None))).values(revoked_at=now))
     conn.execute(update(devices).where(devices.c.id == row["device_pk"]).values(last_seen_at=now))
+    audit(conn, AuditEvent.TOKEN_REFRESHED, at=now, actor=actor, detail={"retry": not won})
     return pair
 
 
@@ -222,10 +273,16 @@ def authenticate(engine: Engine, settings: Settings, token: str) -> Principal:
         ).mappings().first()
     if row is None or row["kind"] != "access":
         raise ApiError(401, "invalid_token", "Please sign in again.")
+    refused = None
     if row["disabled"]:
-        raise ApiError(403, "user_disabled", "This account is disabled. Ask your team lead or IT.")
-    if row["device_revoked_at"] is not None:
-        raise ApiError(403, "device_revoked", "This computer's access was revoked. Ask your team lead or IT.")
+        refused = ApiError(403, "user_disabled", "This account is disabled. Ask your team lead or IT.")
+    elif row["device_revoked_at"] is not None:
+        refused = ApiError(403, "device_revoked", "This computer's access was revoked. Ask your team lead or IT.")
+    if refused is not None:  # a lost laptop (or a former employee) still trying: worth a record
+        audit_now(engine, AuditEvent.ACCESS_REFUSED, at=now, actor=Actor(row["id"], row["username"],
+                                                                          row["device_id"]),
+                  detail={"code": refused.code})
+        raise refused
     if row["revoked_at"] is not None:
         raise ApiError(401, "token_revoked", "You were signed out. Please sign in again.")
     if row["expires_at"] <= now:
@@ -236,12 +293,19 @@ def authenticate(engine: Engine, settings: Settings, token: str) -> Principal:
 
 
 def logout(engine: Engine, settings: Settings, principal: Principal) -> None:
+    now = settings.now()
     with write_transaction(engine) as conn:
-        _revoke_device_tokens(conn, principal.device_pk, settings.now())
-    log_event("logout", user=principal.username, device_id=principal.device_id)
+        revoked = _revoke_device_tokens(conn, principal.device_pk, now)
+        audit(conn, AuditEvent.LOGOUT, at=now, actor=principal, detail={"tokens_revoked": revoked})
 
 
-def revoke_device(conn: Connection, device_pk: int, now: datetime) -> None:
-    conn.execute(update(devices).where(devices.c.id == device_pk, devices.c.revoked_at.is_(None))
-                 .values(revoked_at=now))
-    _revoke_device_tokens(conn, device_pk, now)
+def revoke_device(conn: Connection, device_pk: int, now: datetime, actor=None) -> None:
+    """Revoke a device registration and all its tokens (recorded in the audit log; ``actor`` None: server tooling)."""
+    newly = conn.execute(update(devices).where(devices.c.id == device_pk, devices.c.revoked_at.is_(None))
+                         .values(revoked_at=now)).rowcount
+    revoked = _revoke_device_tokens(conn, device_pk, now)
+    owner = conn.execute(select(devices.c.device_id, users.c.username).join(users, users.c.id == devices.c.user_id)
+                         .where(devices.c.id == device_pk)).first()
+    if owner is not None:
+        audit(conn, AuditEvent.DEVICE_REVOKED, at=now, actor=actor, target=owner.device_id,
+              detail={"owner": owner.username, "already_revoked": not newly, "tokens_revoked": revoked})

@@ -93,9 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="import data").add_subparsers(dest="action", metavar="WHAT",
                                                                      required=True)
-    icust = imp.add_parser("customers", parents=[common], help="customers from a UTF-8 CSV file")
+    icust = imp.add_parser("customers", parents=[common],
+                           help="customers from a CSV file (UTF-8, UTF-8 with BOM, or GBK/GB18030 from Excel)")
     icust.add_argument("file", type=Path)
     icust.add_argument("--skip-invalid", action="store_true", help="import the valid rows even if others fail")
+    icust.add_argument("--encoding", default="auto",
+                       help="the file's encoding (default: auto = UTF-8 if it reads as UTF-8, else GB18030)")
 
     tmpl = sub.add_parser("template", help="checklist templates").add_subparsers(dest="action", metavar="ACTION",
                                                                                 required=True)
@@ -107,6 +110,13 @@ def build_parser() -> argparse.ArgumentParser:
     drev = device.add_parser("revoke", parents=[common], help="revoke a user's device (all devices if none named)")
     drev.add_argument("username")
     drev.add_argument("device_id", nargs="?")
+
+    aud = sub.add_parser("audit", parents=[common], help="show the audit log (newest first)")
+    aud.add_argument("--user", help="only events by or about this user name")
+    aud.add_argument("--event", help="only this event (login_failed, device_revoked, ...)")
+    aud.add_argument("--since", type=_date, help="only events from this day on (YYYY-MM-DD, UTC)")
+    aud.add_argument("--limit", type=int, default=100)
+    aud.add_argument("--json", action="store_true", help="one JSON object per line")
 
     purge = sub.add_parser("purge", parents=[common],
                            help="remove tombstones and push records older than the retention (180 days)")
@@ -307,17 +317,50 @@ def cmd_import(args) -> int:
     settings = _settings(args)
     engine = _engine(settings)
     try:
-        report = admin.import_customers(engine, settings, args.file, skip_invalid=args.skip_invalid)
+        report = admin.import_customers(engine, settings, args.file, skip_invalid=args.skip_invalid,
+                                        encoding=args.encoding)
     finally:
         engine.dispose()
+    if report.encoding not in ("utf-8", "utf-8-sig"):
+        print(f"{args.file}: read as {report.encoding.upper()}", file=sys.stderr)
+    for warning in report.warnings:
+        print(f"{args.file}: warning: {warning}", file=sys.stderr)
+    if report.warning_count > len(report.warnings):
+        print(f"{args.file}: ... and {report.warning_count - len(report.warnings)} more warning(s)", file=sys.stderr)
     for error in report.errors:
         print(f"{args.file}: {error}", file=sys.stderr)
-    if report.errors and not args.skip_invalid:
-        print(f"Nothing imported: {len(report.errors)} line(s) with errors. Fix them, or use --skip-invalid.",
+    if report.error_count > len(report.errors):
+        print(f"{args.file}: ... and {report.error_count - len(report.errors)} more line(s) with errors",
+              file=sys.stderr)
+    if report.error_count and not args.skip_invalid:
+        print(f"Nothing imported: {report.error_count} line(s) with errors. Fix them, or use --skip-invalid.",
               file=sys.stderr)
         return 1
     print(f"Imported {report.imported} new and updated {report.updated} customers"
           + (f"; skipped {report.skipped} invalid line(s)" if report.skipped else "") + ".")
+    return 0
+
+
+def cmd_audit(args) -> int:
+    import json
+    from datetime import datetime
+
+    from .audit import list_events
+
+    settings = _settings(args)
+    engine = _engine(settings)
+    try:
+        since = datetime(args.since.year, args.since.month, args.since.day) if args.since else None
+        events = list_events(engine, username=args.user, event=args.event, since=since, limit=args.limit)
+    finally:
+        engine.dispose()
+    for e in events:
+        if args.json:
+            print(json.dumps({**e, "at": e["at"].isoformat() + "Z"}, ensure_ascii=False, default=str))
+        else:
+            detail = json.dumps(e["detail"], ensure_ascii=False, default=str) if e["detail"] else ""
+            print(f"{e['at']:%Y-%m-%d %H:%M:%S}Z\t{e['event']}\t{e['actor'] or '-'}\t{e['device_id'] or '-'}\t"
+                  f"{e['target'] or '-'}\t{e['client_ip'] or '-'}\t{detail}")
     return 0
 
 
@@ -381,7 +424,7 @@ def cmd_demo(args) -> int:
 
 COMMANDS = {"serve": cmd_serve, "migrate": cmd_migrate, "user": cmd_user, "team": cmd_team,
             "assign": cmd_assign, "cover": cmd_cover, "import": cmd_import, "template": cmd_template,
-            "device": cmd_device, "purge": cmd_purge, "demo": cmd_demo}
+            "device": cmd_device, "audit": cmd_audit, "purge": cmd_purge, "demo": cmd_demo}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,7 +22,8 @@ from fieldapp.core.protocol import (
 
 from .core.config import Settings
 from .core.db import read_transaction, write_transaction
-from .core.logs import log_event
+from . import audit
+from .audit import AuditEvent
 from .errors import ApiError
 from .models import conflicts, users
 from .push import Batch, Rejected, apply_delete, apply_update
@@ -101,5 +102,8 @@ def resolve(engine: Engine, settings: Settings, principal: Principal, conflict_i
         conn.execute(update(conflicts).where(conflicts.c.id == record["id"]).values(
             status="resolved", resolved_at=now, resolved_by=principal.user_id))
         final = batch.get(row.entity, row.row_id)
-    log_event("conflict_resolved", user=principal.username, conflict_id=conflict_id, entity=final.entity)
+        audit.record(conn, AuditEvent.CONFLICT_RESOLVED, at=now, actor=principal, target=record["id"],
+                     detail={"entity": final.entity, "row_id": final.row_id, "version": final.version,
+                             "kind": record["kind"], "fields": sorted(req.values)[:50],
+                             "deleted": final.deleted})
     return RowChange(final.entity, final.row_id, final.version, final.deleted, dict(final.values))

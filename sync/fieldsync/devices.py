@@ -9,7 +9,6 @@ from fieldapp.core.protocol import DeviceInfo, DeviceList
 from .auth import revoke_device
 from .core.config import Settings
 from .core.db import write_transaction
-from .core.logs import log_event
 from .errors import ApiError
 from .models import devices, users
 from .scope import Principal
@@ -54,7 +53,6 @@ def revoke(engine: Engine, settings: Settings, principal: Principal, device_id: 
         if not rows:
             raise ApiError(404, "not_found", "No such device among those you manage.")
         for r in rows:
-            revoke_device(conn, r.id, now)
+            revoke_device(conn, r.id, now, actor=principal)  # each recorded in the audit log
         revoked = conn.execute(_query().where(devices.c.id.in_([r.id for r in rows]))).all()
-    log_event("device_revoked", user=principal.username, device_id=device_id, registrations=len(rows))
     return DeviceList(devices=[_info(r) for r in revoked])

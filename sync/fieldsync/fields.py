@@ -28,6 +28,8 @@ from fieldapp.core.entities import (
     VisitStatus,
     VisitType,
 )
+from fieldapp.core.protocol import Role
+from fieldapp.core.review import ReviewAction
 
 MAX_TEXT_CHARS = 20_000
 MAX_JSON_CHARS = 200_000
@@ -167,12 +169,43 @@ ENTITY_FIELDS: dict[str, dict[str, FieldSpec]] = {
         "end_latitude": num("float"),
         "end_longitude": num("float"),
     },
+    # Review events of a visit (append-only; see fieldapp.core.review). ``position`` and
+    # ``author_id`` are set by the server; ``customer_id`` must be the visit's customer.
+    "visit_review": {
+        "visit_id": text(required=True),
+        "customer_id": text(required=True),
+        "author_id": ref(),
+        "action": enum(ReviewAction),
+        "text": text(),
+        "created_at_client": FieldSpec("datetime", False, None, True),
+        "position": num("int"),
+    },
+    # AB cover: ``manager_id`` on leave, ``backup_id`` covers. Written by leads; feeds scope.
+    "cover_period": {
+        "manager_id": text(required=True),
+        "backup_id": text(required=True),
+        "start_date": FieldSpec("date", False, None, True),
+        "end_date": FieldSpec("date", False, None, True),
+        "reason": text(),
+        "cancelled": FieldSpec("bool", False, False),
+    },
+    # A user as the laptops see them (row id = user id). Written by the server from the users
+    # table; a lead may change ``backup_id`` (the AB partner) of their team's members.
+    "team_member": {
+        "username": text(required=True),
+        "display_name": text(),
+        "role": enum(Role),
+        "team_id": ref(),
+        "backup_id": ref(),
+        "active": FieldSpec("bool", False, True),
+    },
 }
 
 # Fields naming the row this one hangs off (its parent must exist, in scope), and
 # fields that can never change after insert (they decide the row's scope or authorship).
 PARENT_FIELD = {"purchase": "customer_id", "visit": "customer_id", "follow_up": "customer_id",
-                "checklist_answer": "visit_id", "visit_note": "visit_id", "attachment": "visit_id"}
+                "checklist_answer": "visit_id", "visit_note": "visit_id", "attachment": "visit_id",
+                "visit_review": "visit_id"}
 IMMUTABLE_FIELDS = {
     "purchase": {"customer_id"},
     "visit": {"customer_id", "manager_id"},
@@ -181,6 +214,10 @@ IMMUTABLE_FIELDS = {
     "visit_note": {"visit_id"},
     "attachment": {"visit_id", "sha256"},
     "attendance": {"manager_id"},
+    "cover_period": {"manager_id", "backup_id"},
+    # a published template version never changes: visits keep the version they started with
+    "checklist_template": {"code", "template_version", "items"},
+    "visit_review": {"visit_id", "customer_id", "author_id", "action", "text", "created_at_client", "position"},
 }
 # Customer fields only leads and admins may change (they decide scope).
 ASSIGNMENT_FIELDS = frozenset({"manager_id", "backup_manager_id"})
@@ -193,6 +230,16 @@ class InvalidValue(ValueError):
 def owner_scope_key(user_id: str) -> str:
     """The scope key of rows that belong to a user rather than a customer (attendance)."""
     return f"u:{user_id}"
+
+
+def cover_scope_key(cover_id: str) -> str:
+    """The scope key of a cover period: seen by its manager, its backup, their leads and admins."""
+    return f"cover:{cover_id}"
+
+
+def member_scope_key(user_id: str) -> str:
+    """The scope key of a team member row: seen by the user, their AB partner, their lead, admins."""
+    return f"m:{user_id}"
 
 
 def default_values(entity: str) -> dict[str, Any]:

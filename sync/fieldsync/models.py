@@ -83,6 +83,7 @@ users = Table(
     Column("disabled", Boolean, nullable=False, server_default=text("false")),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
+    Column("backup_id", Text),  # the manager's AB partner (users.id; s0002); set by leads via team_member
 )
 Index("ix_users_team", users.c.team_id)
 
@@ -126,7 +127,8 @@ login_failures = Table(
     Column("locked_until", DateTime),
 )
 
-# AB cover: while ``manager_id`` is on leave, ``backup_id`` covers their customers.
+# AB cover: while ``manager_id`` is on leave, ``backup_id`` covers their customers. The scope
+# reads this table; it is kept in step with the synced ``cover_period`` rows (fieldsync.cover).
 cover_periods = Table(
     "cover_periods", metadata,
     Column("id", Text, primary_key=True),
@@ -135,6 +137,9 @@ cover_periods = Table(
     Column("start_date", Date, nullable=False),
     Column("end_date", Date, nullable=False),
     Column("created_at", DateTime, nullable=False),
+    # s0002: the synced entity ``cover_period`` (row id = this id) writes these rows too.
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("cancelled", Boolean, nullable=False, server_default=text("false")),
 )
 Index("ix_cover_periods_backup", cover_periods.c.backup_id, cover_periods.c.start_date)
 Index("ix_cover_periods_manager", cover_periods.c.manager_id, cover_periods.c.start_date)
@@ -243,3 +248,23 @@ photos = Table(
     Column("completed_at", DateTime),
     Column("uploaded_by", Text),
 )
+
+# The audit log (s0003): who signed in, failed, was throttled, refreshed, reused a refresh
+# token, signed out; devices revoked, users disabled; conflicts resolved and review decisions.
+# Append-only; written by fieldsync.audit in the same transaction as the action where one exists.
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("event", Text, nullable=False),
+    Column("actor_id", Text),     # users.id of who did it (NULL: unknown user, or server tooling)
+    Column("actor", Text),        # their user name (for a failed sign-in: the name that was tried)
+    Column("device_id", Text),    # the device the request came from
+    Column("target", Text),       # what it was done to: a user name, a device id, a conflict id, a row id
+    Column("client_ip", Text),
+    Column("request_id", Text),
+    Column("detail", JsonValue),  # small JSON object; never a password or a token
+)
+Index("ix_audit_log_at", audit_log.c.at)
+Index("ix_audit_log_actor", audit_log.c.actor_id, audit_log.c.at)
+Index("ix_audit_log_event", audit_log.c.event, audit_log.c.at)

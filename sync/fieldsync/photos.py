@@ -32,7 +32,10 @@ from .models import photos, sync_rows
 from .scope import Principal, row_in_scope_clause
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
-MIME_RE = re.compile(r"^[a-z]+/[a-z0-9.+-]+$")
+# The types a photo is served as; anything else an attachment claims (text/html, image/svg+xml...)
+# is served as opaque bytes, so a pushed "photo" can never be a page or a script.
+SERVED_MIME_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "image/heif", "image/gif")
+DEFAULT_MIME = "application/octet-stream"
 
 
 def check_sha(sha: str) -> str:
@@ -153,5 +156,5 @@ def photo_for_download(engine: Engine, settings: Settings, principal: Principal,
     path = final_path(settings, sha)
     if not path.exists():
         raise ApiError(404, "not_found", "The photo's file is missing on the server; ask IT.")
-    mime = str(attachment[0].get("mime_type") or "")
-    return path, mime if MIME_RE.match(mime) else "application/octet-stream"
+    mime = str(attachment[0].get("mime_type") or "").strip().lower()
+    return path, mime if mime in SERVED_MIME_TYPES else DEFAULT_MIME

@@ -66,10 +66,11 @@ from .models import client_scope, clients, server_meta, sync_rows
 from .rows import current_seq
 from .scope import Principal, row_in_scope_clause, visible_customers_query
 from .serialize import RawJson
+from .team import refresh_team_members
 
 ENTITY_RANK = {name: i for i, name in enumerate(
-    ("customer", "checklist_template", "purchase", "visit", "follow_up", "checklist_answer", "visit_note",
-     "attachment", "attendance"))}
+    ("team_member", "cover_period", "customer", "checklist_template", "purchase", "visit", "follow_up",
+     "checklist_answer", "visit_note", "attachment", "visit_review", "attendance"))}
 CURSOR_VERSION = 1
 
 
@@ -189,6 +190,9 @@ def pull(engine: Engine, settings: Settings, principal: Principal, request: Pull
     # run only read.
     with (write_transaction(engine) if run_start else read_transaction(engine)) as conn:
         if run_start:
+            # Team members follow the users table (CLI changes reach the laptops). First, so that the
+            # writers' lock, when needed, is taken before the client's row: the same order as a push.
+            refresh_team_members(conn, settings.now())
             client = ensure_client(conn, request.client_id, principal, settings.now())
         else:
             client = conn.execute(select(clients).where(clients.c.client_id == request.client_id)).mappings().first()
@@ -281,7 +285,8 @@ def _scan(conn: Connection, principal: Principal, today: date, client_id: str, b
 
 
 _PARENT_ENTITY = {"purchase": "customer", "visit": "customer", "follow_up": "customer",
-                  "checklist_answer": "visit", "visit_note": "visit", "attachment": "visit"}
+                  "checklist_answer": "visit", "visit_note": "visit", "attachment": "visit",
+                  "visit_review": "visit"}
 
 
 def _close_over_parents(conn: Connection, rows: list[dict[str, Any]], last_seq: int) -> list[dict[str, Any]]:

@@ -31,6 +31,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
+from fieldapp.core.entities import ChecklistItem, ChecklistTemplate, ItemKind
 from fieldapp.core.merge import merge_update
 from fieldapp.core.protocol import (
     MAX_MUTATIONS_PER_PUSH,
@@ -43,25 +44,36 @@ from fieldapp.core.protocol import (
     Role,
     to_wire,
 )
+from fieldapp.core.review import ACTORS, ReviewAction, ReviewerRole, ReviewEvent, check_event, derive_status
+from fieldapp.core.scoring import validate_template
 
 from .clients import ensure_client
+from .cover import cover_problem, write_cover_table
 from .core.config import Settings
 from .core.db import write_transaction
 from .core.logs import log_event
 from .errors import ApiError
 from .fields import ASSIGNMENT_FIELDS, ENTITY_FIELDS, IMMUTABLE_FIELDS, PARENT_FIELD, InvalidValue, coerce, \
-    default_values, owner_scope_key, try_coerce
-from .models import applied_mutations, conflicts
+    cover_scope_key, default_values, owner_scope_key, try_coerce
+from .models import applied_mutations, conflicts, sync_rows, users
 from .rows import StoredRow, get_rows, insert_many, lock_counter, new_row, save_rows
 from .scope import Principal, ScopeCache
 from .serialize import outcome_to_wire
+from .team import apply_backup_changes
 
 MAX_ROW_ID = 100
 # Who may write which entity through push (everyone else: read_only_entity).
 WRITERS = {
     "purchase": {Role.ADMIN},
     "checklist_template": {Role.LEAD, Role.ADMIN},
+    "cover_period": {Role.LEAD, Role.ADMIN},
+    "team_member": {Role.LEAD, Role.ADMIN},
 }
+# Append-only entities: inserted, never changed or deleted (a new event/period is recorded instead).
+NO_UPDATE = {"visit_review": "review events cannot be changed; record a new comment instead"}
+NO_DELETE = {"visit_review": "review events cannot be deleted; record a new comment instead",
+             "cover_period": "a cover period is not deleted; set cancelled instead",
+             "team_member": "team members are managed on the server"}
 
 
 class Rejected(Exception):
@@ -121,6 +133,12 @@ class Batch:
             self.preload({key})
         return self.cache[key]
 
+    def batch_rows(self, entity: str) -> list[StoredRow]:
+        """Rows of ``entity`` written earlier in this batch (flushed or not), latest first wins."""
+        out = {k: r for k, r in self.dirty.items() if k[0] == entity}
+        out.update({k: r for k, r in self.pending.rows.items() if k[0] == entity})
+        return list(out.values())
+
     def visible(self, row: StoredRow) -> bool:
         if row.entity == "checklist_template":
             return True
@@ -153,8 +171,8 @@ class Batch:
             if key not in self.dirty:
                 self.dirty_order.append(key)
             self.dirty[key] = p.rows[key]
-            if p.rows[key].entity == "customer" and p.rows[key].is_new:
-                self.scope.add_customer(p.rows[key].row_id)
+            if p.rows[key].entity in ("customer", "cover_period") and p.rows[key].is_new:
+                self.scope.add_customer(p.rows[key].customer_id)
         self.applied.extend(p.applied)
         self.conflict_rows.extend(p.conflicts)
         self.pending = _Pending({}, [], [], [])
@@ -173,6 +191,10 @@ class Batch:
         saved = save_rows(self.conn, rows, self.now)
         for row in saved:
             self.cache[(row.entity, row.row_id)] = row
+        # Side tables that mirror synced rows (same transaction): the scope's cover periods,
+        # the users' AB partners.
+        write_cover_table(self.conn, saved, self.now)
+        apply_backup_changes(self.conn, saved, self.now)
         insert_many(self.conn, applied_mutations, self.applied)
         insert_many(self.conn, conflicts, self.conflict_rows)
         self.dirty, self.dirty_order, self.applied, self.conflict_rows = {}, [], [], []
@@ -282,6 +304,15 @@ def apply_insert(batch: Batch, m: Mutation) -> MutationOutcome:
             raise Rejected("forbidden_value", "a visit's manager_id must be you")
     if m.entity == "follow_up" and values.get("visit_id"):
         _check_follow_up_visit(batch, values["visit_id"], customer_id)
+    if m.entity == "visit_review":
+        _check_review(batch, values, parent)
+    if m.entity == "cover_period":
+        customer_id = cover_scope_key(m.row_id)
+        _check_cover(batch, m.row_id, values)
+    if m.entity == "checklist_template":
+        _check_template(batch, values)
+    if m.entity == "team_member":
+        raise Rejected("read_only_entity", "team members are created on the server (fieldsync user add)")
     row = new_row(m.entity, m.row_id, values, customer_id, client_id=batch.client_id, user_id=p.user_id)
     batch.put(row)
     return _outcome(m, OutcomeStatus.APPLIED, row)
@@ -302,6 +333,8 @@ def apply_update(batch: Batch, m: Mutation) -> MutationOutcome:
     existing = batch.get(m.entity, m.row_id)
     if existing is None or not batch.visible(existing):
         raise Rejected("not_found", NOT_IN_SCOPE)
+    if m.entity in NO_UPDATE:
+        raise Rejected("invalid_op", NO_UPDATE[m.entity])
     changes, deleted = _validated_changes(m)
     if deleted is True:
         raise Rejected("invalid_op", "to delete a record send op 'delete'")
@@ -319,6 +352,8 @@ def apply_update(batch: Batch, m: Mutation) -> MutationOutcome:
                 _check_assignment(batch, name, new)
     if m.entity == "follow_up" and changes.get("visit_id", (None, None))[1] is not None:
         _check_follow_up_visit(batch, changes["visit_id"][1], existing.customer_id)
+    if m.entity == "team_member":
+        _check_team_member_update(batch, existing, changes)
     current_for_client = existing.is_current_for(batch.client_id, m.base_version)
     if existing.deleted:
         if deleted is False and current_for_client:
@@ -339,6 +374,8 @@ def apply_update(batch: Batch, m: Mutation) -> MutationOutcome:
     result = merge_update(m.entity, existing.values, existing.version, base,
                           {k: [o, n] for k, (o, n) in changes.items()}, author_wins=author_wins)
     row = existing
+    if result.changed and m.entity == "cover_period":
+        _check_cover(batch, m.row_id, result.values)
     if result.changed:
         row = existing.next_version(result.values, deleted=False, client_id=batch.client_id, user_id=p.user_id)
         batch.put(row)
@@ -356,6 +393,8 @@ def apply_delete(batch: Batch, m: Mutation) -> MutationOutcome:
     existing = batch.get(m.entity, m.row_id)
     if existing is None or not batch.visible(existing):
         raise Rejected("not_found", NOT_IN_SCOPE)
+    if m.entity in NO_DELETE:
+        raise Rejected("invalid_op", NO_DELETE[m.entity])
     if existing.deleted:
         return _outcome(m, OutcomeStatus.APPLIED, existing)
     if not existing.is_current_for(batch.client_id, m.base_version):
@@ -371,6 +410,125 @@ def apply_delete(batch: Batch, m: Mutation) -> MutationOutcome:
                                 user_id=batch.principal.user_id)
     batch.put(row)
     return _outcome(m, OutcomeStatus.APPLIED, row)
+
+
+# --- lead workspace: review events, cover periods, templates, team members ---------------
+
+
+def _visit_events(batch: Batch, visit_id: str) -> list[StoredRow]:
+    """The visit's review events: stored ones and those of this batch."""
+    r = sync_rows.c
+    keys = {("visit_review", row_id) for (row_id,) in batch.conn.execute(
+        select(r.row_id).where(r.entity == "visit_review", r.parent_id == visit_id))}
+    batch.preload(keys)
+    rows = {(row.entity, row.row_id): row for row in (batch.get(*k) for k in keys) if row is not None}
+    for row in batch.batch_rows("visit_review"):
+        rows[(row.entity, row.row_id)] = row
+    return [row for row in rows.values() if not row.deleted and row.values.get("visit_id") == visit_id]
+
+
+def reviewer_role(batch: Batch, visit: StoredRow) -> ReviewerRole:
+    """How the caller relates to a visit (see fieldapp.core.review)."""
+    p = batch.principal
+    makers = {visit.values.get("manager_id"), visit.values.get("on_behalf_of")} - {None}
+    if p.user_id in makers:
+        return ReviewerRole.MANAGER
+    if p.role == Role.ADMIN:
+        return ReviewerRole.ADMIN
+    if p.role == Role.LEAD and any(batch.scope.manager_visible(m) for m in makers):
+        return ReviewerRole.LEAD
+    return ReviewerRole.OTHER
+
+
+def _check_review(batch: Batch, values: dict[str, Any], visit: StoredRow | None) -> None:
+    """Authorise a review event against the visit's current review status; set author and position."""
+    assert visit is not None  # PARENT_FIELD: the visit exists in scope
+    p = batch.principal
+    if values.get("customer_id") != visit.customer_id:
+        raise Rejected("invalid_value", "customer_id must be the customer of the visit")
+    if values.get("author_id") is None:
+        values["author_id"] = p.user_id
+    elif values["author_id"] != p.user_id:
+        raise Rejected("forbidden_value", "a review event's author_id must be you")
+    events = _visit_events(batch, visit.row_id)
+    status = derive_status(ReviewEvent(e.row_id, visit.row_id, ReviewAction(e.values["action"]),
+                                       position=e.values.get("position")) for e in events)
+    action = ReviewAction(values["action"])
+    role = reviewer_role(batch, visit)
+    problems = check_event(action, role, status, values.get("text") or "",
+                           visit_completed=visit.values.get("status") == "completed",
+                           own_visit=visit.values.get("manager_id") == p.user_id)
+    if problems:
+        code = "forbidden" if role not in ACTORS[action] else "review_refused"
+        raise Rejected(code, " ".join(msg.render() for msg in problems))
+    values["position"] = max((int(e.values.get("position") or 0) for e in events), default=0) + 1
+
+
+def _check_cover(batch: Batch, cover_id: str, values: dict[str, Any]) -> None:
+    p = batch.principal
+    if p.role != Role.ADMIN:
+        for name in ("manager_id", "backup_id"):
+            if not batch.scope.manager_visible(values.get(name)):
+                raise Rejected("forbidden_value", f"{name} must be a member of your team")
+    pending = [dict(r.values, id=r.row_id, cancelled=bool(r.values.get("cancelled")) or r.deleted)
+               for r in batch.batch_rows("cover_period")]
+    problem = cover_problem(batch.conn, cover_id, values, pending)
+    if problem:
+        raise Rejected(*problem)
+
+
+def _check_template(batch: Batch, values: dict[str, Any]) -> None:
+    """A published template version: valid (core.scoring.validate_template) and the next version of its code."""
+    items = values.get("items")
+    problems: list[str] = []
+    parsed: list[ChecklistItem] = []
+    if not isinstance(items, list):
+        raise Rejected("invalid_value", "items must be a list of checklist items")
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise Rejected("invalid_value", f"item {number} must be an object")
+        try:
+            parsed.append(ChecklistItem(key=str(item.get("key") or ""), label_zh=str(item.get("label_zh") or ""),
+                                        label_en=str(item.get("label_en") or ""),
+                                        kind=ItemKind(item.get("kind") or "pass_fail"),
+                                        weight=item.get("weight", 1.0),
+                                        photo_required=bool(item.get("photo_required", False)),
+                                        required=bool(item.get("required", True))))
+        except ValueError:
+            raise Rejected("invalid_value", f"item {number} has an unknown kind {item.get('kind')!r}") from None
+    template = ChecklistTemplate(code=values["code"], name_zh=values["name_zh"], name_en=values["name_en"],
+                                 version=values["template_version"], items=parsed)
+    problems = [msg.render() for msg in validate_template(template)]
+    if problems:
+        raise Rejected("invalid_template", " ".join(problems))
+    r = sync_rows.c
+    versions = [int(v["template_version"]) for (v,) in batch.conn.execute(
+        select(r["values"]).where(r.entity == "checklist_template"))
+        if v.get("code") == values["code"]]
+    versions += [int(row.values["template_version"]) for row in batch.batch_rows("checklist_template")
+                 if row.values.get("code") == values["code"]]
+    latest = max(versions, default=0)
+    if int(values["template_version"]) != latest + 1:
+        raise Rejected("invalid_template", f"the latest version of template {values['code']} is {latest}; "
+                       f"publish this one as version {latest + 1}")
+
+
+def _check_team_member_update(batch: Batch, existing: StoredRow, changes: dict[str, tuple[Any, Any]]) -> None:
+    for name, (_old, new) in changes.items():
+        if name != "backup_id" and new != existing.values.get(name):
+            raise Rejected("read_only_field", f"{name} of a team member is managed on the server")
+    if "backup_id" not in changes:
+        return
+    new = changes["backup_id"][1]
+    if batch.principal.role != Role.ADMIN and not batch.scope.manager_visible(existing.row_id):
+        raise Rejected("forbidden_value", "you can only assign backups within your team")
+    if new is None:
+        return
+    if new == existing.row_id:
+        raise Rejected("forbidden_value", "a manager cannot be their own backup")
+    known = batch.conn.execute(select(users.c.id).where(users.c.id == new)).first()
+    if known is None or (batch.principal.role != Role.ADMIN and not batch.scope.manager_visible(new)):
+        raise Rejected("forbidden_value", "the backup must be a member of your team")
 
 
 _APPLY = {MutationOp.INSERT: apply_insert, MutationOp.UPDATE: apply_update, MutationOp.DELETE: apply_delete}

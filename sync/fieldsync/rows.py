@@ -137,7 +137,7 @@ def derived_columns(row: StoredRow) -> dict[str, Any]:
         out["manager_id"] = v.get("manager_id")
     elif row.entity in ("purchase", "visit", "follow_up"):
         out["parent_id"] = v.get("customer_id")
-    elif row.entity in ("checklist_answer", "visit_note", "attachment"):
+    elif row.entity in ("checklist_answer", "visit_note", "attachment", "visit_review"):
         out["parent_id"] = v.get("visit_id")
         if row.entity == "attachment":
             out["photo_sha256"] = v.get("sha256")

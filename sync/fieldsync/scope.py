@@ -1,7 +1,8 @@
 """Who sees what: the server decides each user's scope, as a set of *scope keys*.
 
 A scope key is a customer id, or ``u:<user id>`` for rows that belong to a user
-rather than a customer (attendance). Every synced row has one
+rather than a customer (attendance), ``cover:<cover id>`` for a cover period, or
+``m:<user id>`` for a team member row. Every synced row has one
 (``sync_rows.customer_id``) except checklist templates, which everyone sees.
 
 - a manager: the customers assigned to them, plus — during a cover period in
@@ -23,7 +24,7 @@ from sqlalchemy import Connection, Select, Text, and_, literal, or_, select, tru
 
 from fieldapp.core.protocol import Role
 
-from .fields import owner_scope_key
+from .fields import member_scope_key, owner_scope_key
 from .models import cover_periods, sync_rows, users
 
 
@@ -61,6 +62,7 @@ def visible_managers_query(principal: Principal, today: date) -> Select | None:
         cover_periods.c.backup_id == principal.user_id,
         cover_periods.c.start_date <= today,
         cover_periods.c.end_date >= today,
+        cover_periods.c.cancelled.is_(False),
     )
     return select(literal(principal.user_id).label("id")).union(covered)
 
@@ -76,6 +78,38 @@ def _owner_key_selects(principal: Principal) -> list[Select]:
     return [own]
 
 
+def _lead_workspace_key_selects(principal: Principal) -> list[Select]:
+    """SELECTs of the scope keys of cover periods (``cover:<id>``) and team members (``m:<id>``) seen.
+
+    - cover periods: an admin all; a lead those whose manager or backup is in their team;
+      a manager those in which they are the manager or the backup (past ones too: history);
+    - team members: an admin all; a lead their team and themself; a manager themself, their
+      AB partner (either direction), whoever they share a cover period with, and their team's lead.
+    """
+    cp, u = cover_periods.c, users.c
+    cover_key = literal("cover:", Text) + cp.id
+    member_key = literal("m:", Text) + u.id
+    me = principal.user_id
+    if principal.is_admin:
+        return [select(cover_key), select(member_key)]
+    if principal.is_lead:
+        own = select(literal(member_scope_key(me), Text))
+        if principal.team_id is None:
+            return [select(cover_key).where(or_(cp.manager_id == me, cp.backup_id == me)), own]
+        team = select(u.id).where(u.team_id == principal.team_id)
+        return [select(cover_key).where(or_(cp.manager_id.in_(team), cp.backup_id.in_(team))),
+                select(member_key).where(u.team_id == principal.team_id), own]
+    other = users.alias("partner")  # not correlated with the outer users
+    partner = select(other.c.backup_id).where(other.c.id == me)
+    cover_partners = select(cp.backup_id).where(cp.manager_id == me).union(
+        select(cp.manager_id).where(cp.backup_id == me))
+    members = [u.id == me, u.id.in_(partner), u.backup_id == me, u.id.in_(cover_partners)]
+    if principal.team_id is not None:  # the team's lead(s): their names are on the reviews
+        members.append(and_(u.team_id == principal.team_id, u.role == Role.LEAD.value))
+    return [select(cover_key).where(or_(cp.manager_id == me, cp.backup_id == me)),
+            select(member_key).where(or_(*members))]
+
+
 def visible_customers_query(principal: Principal, today: date):
     """A SELECT of the scope keys ``principal`` sees: customer ids (tombstoned ones included) and user keys.
 
@@ -85,7 +119,7 @@ def visible_customers_query(principal: Principal, today: date):
     managers = visible_managers_query(principal, today)
     if managers is not None:
         base = base.where(sync_rows.c.manager_id.in_(managers))
-    return union(base, *_owner_key_selects(principal))
+    return union(base, *_owner_key_selects(principal), *_lead_workspace_key_selects(principal))
 
 
 def visible_managers(conn: Connection, principal: Principal, today: date) -> set[str] | None:

@@ -16,8 +16,8 @@ from fieldsync.models import sync_rows
 
 from .helpers import dele, ins, upd, visit_values
 
-ENTITY_ORDER = ["customer", "checklist_template", "purchase", "visit", "follow_up", "checklist_answer",
-                "visit_note", "attachment"]
+ENTITY_ORDER = ["team_member", "cover_period", "customer", "checklist_template", "purchase", "visit", "follow_up",
+                "checklist_answer", "visit_note", "attachment", "visit_review", "attendance"]
 
 
 def server_scope_rows(h, customer_ids: set[str]) -> dict[tuple[str, str], int]:
@@ -80,7 +80,8 @@ def test_pagination_resume_and_convergence(any_server):
     pages = reader.sync_down(limit=3)
     assert len(pages) > 5
     assert all(len(p["changes"]) <= 3 * 3 for p in pages)  # limit, plus at most the parents of each row
-    expected = server_scope_rows(h, {h.customers["zhang1"], h.customers["zhang2"]})
+    expected = server_scope_rows(h, {h.customers["zhang1"], h.customers["zhang2"], "m:" + h.users["zhang"],
+                                  "m:" + h.users["lead1"]})
     assert {k: r["version"] for k, r in reader.rows.items()} == expected
     assert local_digest(reader) == server_digest(reader)
 
@@ -99,7 +100,8 @@ def test_a_lost_page_is_delivered_again_from_the_same_cursor(server):
     again = zhang.pull_page(before, limit=2)  # the reply to the first was lost
     assert first == again
     zhang.sync_down(limit=2)
-    expected = server_scope_rows(server, {server.customers["zhang1"], server.customers["zhang2"]})
+    expected = server_scope_rows(server, {server.customers["zhang1"], server.customers["zhang2"],
+                                          "m:" + server.users["zhang"], "m:" + server.users["lead1"]})
     assert {k: r["version"] for k, r in zhang.rows.items()} == expected
 
 
@@ -201,7 +203,8 @@ def test_cover_period_grants_then_revokes(any_server):
                             ("visit", zhang_visit)} | {("checklist_answer", a) for a in zhang_answers}
     order = [ENTITY_ORDER.index(e) for e, _ in revoked]
     assert order == sorted(order, reverse=True)
-    assert wang.rows == {}
+    # Only the cover period itself and the two partners' names stay (lead workspace entities).
+    assert {e for e, _ in wang.rows} == {"cover_period", "team_member"}
     assert local_digest(wang) == server_digest(wang)
     out = wang.push(upd(2, "customer", h.customers["zhang1"], 2, {"route": ("R08", "R09")}))
     assert out[0]["reason"].startswith("not_found")

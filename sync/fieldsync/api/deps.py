@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
-from ..auth import authenticate
+from ..auth import MAX_TOKEN, authenticate
 from ..core.config import Settings
 from ..errors import ApiError
 from ..scope import Principal
@@ -29,7 +29,7 @@ def current_principal(request: Request,
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise ApiError(401, "not_authenticated", "Sign in first (Authorization: Bearer <access token>).",
                        headers={"WWW-Authenticate": "Bearer"})
-    if len(credentials.credentials) > 200:
+    if len(credentials.credentials) > MAX_TOKEN:
         raise ApiError(401, "invalid_token", "Please sign in again.", headers={"WWW-Authenticate": "Bearer"})
     principal = authenticate(request.app.state.engine, request.app.state.settings, credentials.credentials)
     request.state.user = principal.username

@@ -1,11 +1,15 @@
 """HTTP plumbing: JSON responses, request bodies (gzip, size caps, protocol version), request log.
 
 :class:`RequestBodyMiddleware` reads each request body before the routes do:
-it refuses bodies over the cap (413), inflates ``Content-Encoding: gzip`` with
-the same cap on the *decompressed* size (so a small "zip bomb" cannot exhaust
-memory), and answers 426 when the ``X-FieldApp-Protocol`` header or a JSON
-body's ``protocol_version`` is outside the supported range — before the body
-is validated, so a newer client gets "update" rather than a validation error.
+it refuses bodies over the cap (413) — declared by ``Content-Length`` or counted
+while a chunked body streams in, so the cap bounds memory either way —, inflates
+``Content-Encoding: gzip`` with the same cap on the *decompressed* size (so a
+small "zip bomb" cannot exhaust memory), refuses text the database cannot hold
+(NUL, unpaired UTF-16 surrogates), and answers 426 when the
+``X-FieldApp-Protocol`` header or a JSON body's ``protocol_version`` is outside
+the supported range — before the body is validated, so a newer client gets
+"update" rather than a validation error. A photo chunk (``PUT /api/v1/photos/…``)
+has its own, smaller cap: ``PHOTO_CHUNK_BYTES``.
 """
 
 from __future__ import annotations
@@ -21,12 +25,43 @@ from typing import Any
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fieldapp.core.protocol import MIN_SUPPORTED_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION
+from fieldapp.core.protocol import MIN_SUPPORTED_VERSION, PHOTO_CHUNK_BYTES, PROTOCOL_HEADER, PROTOCOL_VERSION
 
-from ..core.logs import log_event
+from ..core.logs import log_event, request_context
 from ..serialize import dumps
 
 JSON_TYPE = "application/json"
+PHOTO_UPLOAD_PATH = re.compile(r"^/api/v1/photos/[^/]*$")
+# A request id we echo back and log: short and plain, else we make our own.
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+# A \uD800-\uDFFF escape: decoded alone it is a string no database (nor UTF-8) can hold.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_OBJECT_START = re.compile(rb"\s*\{")
+# UTF-8 of U+D800-U+DFFF: invalid UTF-8, yet Python's JSON parser decodes it (surrogatepass).
+_ENCODED_SURROGATE = re.compile(rb"\xed[\xa0-\xbf]")
+
+
+def is_json_type(content_type: str) -> bool:
+    """Whether FastAPI parses a body of this Content-Type as JSON (``application/json``, ``application/*+json``)."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == JSON_TYPE or (media.startswith("application/") and media.endswith("+json"))
+
+
+def has_unpaired_surrogate(body: bytes) -> bool:
+    """Whether the JSON ``body`` decodes to text with an unpaired surrogate (only parsed when one is escaped)."""
+    if not _SURROGATE_ESCAPE.search(body):
+        return False
+    try:
+        parsed = json.loads(body)
+    except (ValueError, RecursionError):
+        return False  # not JSON: the route's validation reports it
+    try:
+        json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    except (ValueError, RecursionError):
+        return False
+    return False
 
 
 def error_payload(code: str, message: str, detail: Any = None) -> dict:
@@ -52,24 +87,30 @@ def protocol_error(version: Any) -> tuple[int, dict] | None:
     return None
 
 
-_VERSION_KEY = re.compile(rb'"protocol_version"\s*:\s*(-?\d+)')
+_VERSION_KEY = re.compile(rb'"protocol_version"\s*:\s*(-?\d{1,9}(?![\d.eE]))?')
 
 
 def _body_protocol_problem(body: bytes) -> tuple[int, dict] | None:
     """426 for an unsupported top-level ``protocol_version``, without parsing big bodies in the usual case.
 
-    A JSON key can only appear unescaped as a key, so a regex finds candidates; only an
-    out-of-range candidate costs a full parse, to be sure it is the top-level one.
+    A JSON key can only appear unescaped as a key, so a regex finds candidates; only a
+    candidate out of range or not a plain whole number (``false``, ``"1"``, ``1.0``, which
+    validation would coerce) costs a full parse, to be sure it is the top-level one.
     """
-    candidates = [int(m.group(1)) for m in _VERSION_KEY.finditer(body)]
-    if all(protocol_error(v) is None for v in candidates):
+    candidates = [m.group(1) for m in _VERSION_KEY.finditer(body)]
+    if all(v is not None and protocol_error(int(v)) is None for v in candidates):
         return None
     try:
         parsed = json.loads(body)
-    except ValueError:
-        return None  # the route's validation reports it
+    except (ValueError, RecursionError):
+        return None  # the route's validation reports it (too deep a nesting included)
     if isinstance(parsed, dict) and "protocol_version" in parsed:
-        return protocol_error(parsed["protocol_version"])
+        version = parsed["protocol_version"]
+        if type(version) is not int:
+            return 422, error_payload("invalid_body", "protocol_version must be a whole number.",
+                                      [{"loc": ["body", "protocol_version"], "msg": "not a whole number",
+                                        "type": "int_type"}])
+        return protocol_error(version)
     return None
 
 
@@ -82,9 +123,10 @@ async def send_json(send: Send, status: int, payload: Any, headers: dict[str, st
 
 
 class RequestBodyMiddleware:
-    def __init__(self, app: ASGIApp, max_body_bytes: int):
+    def __init__(self, app: ASGIApp, max_body_bytes: int, max_chunk_bytes: int = PHOTO_CHUNK_BYTES):
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_chunk_bytes = max_chunk_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -108,9 +150,13 @@ class RequestBodyMiddleware:
             await self.app(scope, receive, send)
             return
         cap = self.max_body_bytes
+        too_large = error_payload("body_too_large", f"The request body exceeds {cap} bytes.")
+        if scope["method"] == "PUT" and PHOTO_UPLOAD_PATH.match(scope["path"]):
+            cap = self.max_chunk_bytes  # a photo chunk: refused before it is buffered whole
+            too_large = error_payload("chunk_too_large", f"Send at most {cap} bytes per chunk.")
         declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > cap:
-            await send_json(send, 413, error_payload("body_too_large", f"The request body exceeds {cap} bytes."))
+            await send_json(send, 413, too_large)
             return
         chunks, size = [], 0
         while True:
@@ -119,9 +165,8 @@ class RequestBodyMiddleware:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > cap:
-                await send_json(send, 413, error_payload("body_too_large",
-                                                         f"The request body exceeds {cap} bytes."))
+            if size > cap:  # a chunked body without Content-Length: stop reading at the cap
+                await send_json(send, 413, too_large)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -133,8 +178,10 @@ class RequestBodyMiddleware:
                 inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
                 body = inflater.decompress(body, cap + 1)
                 if len(body) > cap or inflater.unconsumed_tail:
-                    await send_json(send, 413, error_payload(
-                        "body_too_large", f"The decompressed request body exceeds {cap} bytes."))
+                    if too_large["code"] == "body_too_large":
+                        too_large = error_payload("body_too_large",
+                                                  f"The decompressed request body exceeds {cap} bytes.")
+                    await send_json(send, 413, too_large)
                     return
                 if not inflater.eof:
                     raise zlib.error("truncated gzip stream")
@@ -149,11 +196,21 @@ class RequestBodyMiddleware:
             await send_json(send, 415, error_payload("unsupported_encoding",
                                                      "Only gzip request bodies are supported."))
             return
-        if headers.get("content-type", "").startswith(JSON_TYPE) and (b"\\u0000" in body or b"\x00" in body):
+        json_body = is_json_type(headers.get("content-type", ""))
+        if json_body and (b"\\u0000" in body or b"\x00" in body):
             # PostgreSQL cannot store NUL in text; no FieldApp value needs one.
             await send_json(send, 422, error_payload("invalid_text", "Text may not contain NUL characters."))
             return
-        if headers.get("content-type", "").startswith(JSON_TYPE) and body[:1] == b"{":
+        if json_body and (m := _ENCODED_SURROGATE.search(body)):
+            await send_json(send, 400, error_payload(
+                "invalid_utf8", f"The request body is not valid UTF-8 (an encoded surrogate at offset {m.start()})."))
+            return
+        if json_body and has_unpaired_surrogate(body):
+            # "\ud800" alone is valid JSON but not Unicode text: nothing could store or send it.
+            await send_json(send, 422, error_payload("invalid_text", "Text must be valid Unicode "
+                                                     "(the body has an unpaired surrogate escape)."))
+            return
+        if json_body and _OBJECT_START.match(body):
             problem = _body_protocol_problem(body)
             if problem:
                 await send_json(send, *problem)
@@ -181,8 +238,12 @@ class RequestLogMiddleware:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or uuid.uuid4().hex[:16]
+        request_id = headers.get(b"x-request-id", b"").decode("latin-1")
+        if not _REQUEST_ID.match(request_id):
+            request_id = uuid.uuid4().hex[:16]
         scope.setdefault("state", {})["request_id"] = request_id
+        client = scope.get("client")
+        context_token = request_context.set({"request_id": request_id, "client": client[0] if client else None})
         start = time.perf_counter()
         status = 500
         started = False
@@ -211,6 +272,7 @@ class RequestLogMiddleware:
             log_event("request", logging.WARNING if status >= 500 else logging.INFO,
                       request_id=request_id, user=state.get("user"), method=scope["method"], path=scope["path"],
                       status=status, duration_ms=round((time.perf_counter() - start) * 1000, 1))
+            request_context.reset(context_token)
 
 
 class WireResponse(JSONResponse):

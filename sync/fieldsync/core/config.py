@@ -44,6 +44,8 @@ class Settings:
     login_backoff_base_seconds: int = 30    # doubled per further failure
     login_backoff_max_seconds: int = 15 * 60
     max_body_bytes: int = 16 * 1024 * 1024  # decompressed request body
+    # Strict-Transport-Security max-age on answers to HTTPS requests (directly or via the TLS proxy); 0: never.
+    hsts_seconds: int = 2 * 365 * 24 * 3600
     password_hash: str = "default"          # "default" (argon2 RFC 9106 low-memory) or "fast" (tests only)
     timezone: str = "Asia/Shanghai"         # the calendar of cover periods
     log_level: str = "INFO"
@@ -54,6 +56,7 @@ class Settings:
         "data_dir": Path, "database_url": str, "access_ttl_seconds": int, "refresh_ttl_seconds": int,
         "refresh_grace_seconds": int, "login_max_failures": int, "login_max_failures_user": int,
         "login_backoff_base_seconds": int, "login_backoff_max_seconds": int, "max_body_bytes": int,
+        "hsts_seconds": int,
         "password_hash": str, "timezone": str, "log_level": str,
     }
 

@@ -29,6 +29,8 @@ def status(sha256: str, user: CurrentUser, engine: EngineDep, settings: Settings
 async def upload_chunk(sha256: str, request: Request, user: CurrentUser, engine: EngineDep, settings: SettingsDep,
                        offset: int = Query(..., ge=0), total: int = Query(..., ge=1)):
     data = await request.body()
+    if not data:
+        raise ApiError(422, "empty_chunk", "Send at least one byte per chunk.")
     if len(data) > PHOTO_CHUNK_BYTES:
         raise ApiError(413, "chunk_too_large", f"Send at most {PHOTO_CHUNK_BYTES} bytes per chunk.")
     from starlette.concurrency import run_in_threadpool
@@ -37,9 +39,15 @@ async def upload_chunk(sha256: str, request: Request, user: CurrentUser, engine:
     return WireResponse(result)
 
 
-@router.get("/{sha256}/content", responses={**ERRORS, 200: {"content": {"application/octet-stream": {}}}},
+_BYTES = {"schema": {"type": "string", "format": "binary"}}
+
+
+@router.get("/{sha256}/content", responses={**ERRORS, 200: {
+                "description": "The photo's bytes, as the attachment's image type (else application/octet-stream)",
+                "content": {mime: _BYTES for mime in (*photos.SERVED_MIME_TYPES, photos.DEFAULT_MIME)}}},
             response_class=FileResponse,
             summary="The photo's bytes (only if an attachment in your scope references it)")
 def content(sha256: str, user: CurrentUser, engine: EngineDep, settings: SettingsDep):
     path, mime = photos.photo_for_download(engine, settings, user, sha256)
-    return FileResponse(path, media_type=mime, headers={"Cache-Control": "private, max-age=31536000, immutable"})
+    # Not cached anywhere (Cache-Control: no-store, like every answer): the client keeps its own copy.
+    return FileResponse(path, media_type=mime)

@@ -6,6 +6,7 @@ from fieldapp.core.protocol import DigestResponse, ErrorBody, PullRequest, PullR
 
 from ... import pull as pull_service
 from ... import push as push_service
+from ...limits import check_push
 from ..deps import CurrentUser, EngineDep, SettingsDep
 from ..wire import WireResponse
 
@@ -17,6 +18,7 @@ ERRORS = {401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 409: {"model": E
 @router.post("/push", response_model=PushResponse, responses=ERRORS,
              summary="Apply a batch of the client's journal, exactly once; one outcome per mutation")
 def push(body: PushRequest, user: CurrentUser, engine: EngineDep, settings: SettingsDep):
+    check_push(body)
     return WireResponse(push_service.push(engine, settings, user, body))
 
 
