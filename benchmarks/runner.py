@@ -261,6 +261,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="FILE",
                         help=f"JSON-lines file to append to (default: {DEFAULT_OUT.relative_to(REPO_ROOT)})")
     parser.add_argument("--no-save", action="store_true", help="print the table only; append nothing")
+    parser.add_argument("--full", action="store_true",
+                        help="the full (longer) variant of scenarios that have one, e.g. load with 1,000 laptops")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     return parser
 
@@ -302,8 +304,9 @@ def main(argv: list[str] | None = None) -> int:
         repeats = args.repeat or scenario.default_repeats()
         print(f"[{scenario.name}] running (repeats={repeats}) ...", file=sys.stderr, flush=True)
         started = time.perf_counter()
+        kwargs = {"full": True} if args.full and "full" in inspect.signature(scenario.module.run).parameters else {}
         try:
-            results = [Figure.from_dict(scenario.name, d) for d in scenario.module.run(repeats)]
+            results = [Figure.from_dict(scenario.name, d) for d in scenario.module.run(repeats, **kwargs)]
         except Exception:  # noqa: BLE001 - report and go on with the other scenarios
             print(f"[{scenario.name}] failed:\n{traceback.format_exc()}", file=sys.stderr)
             failed.append(scenario.name)
@@ -311,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{scenario.name}] done in {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
         figures.extend(results)
         if not args.no_save and results:
-            append_results(args.out, results, {**context, "repeat": repeats})
+            append_results(args.out, results, {**context, "repeat": repeats, **({"full": True} if kwargs else {})})
 
     if figures:
         sys.stdout.write(render_table(figures))

@@ -7,6 +7,15 @@ Figures:
 * ``order 60-stop route``: :func:`fieldapp.core.routing.order_route` on 60 stops
   spread over a rural county; the result also reports the route length before
   (input order), after nearest neighbour alone, and after 2-opt/Or-opt.
+* ``plan from a profile, N customers``: the same planning from a real profile
+  database (:func:`benchmarks.profiles.county_profile`: the demo county with
+  its purchases and three months of visits with answers, notes and
+  follow-ups), for 5,000 and 50,000 customers —
+  :func:`fieldapp.store.planning_facts.build_planning_facts` on a new
+  connection, then :func:`build_plan` for today and for the week (what the
+  window's plan view reads at start-up). Figures: facts, facts + plan today,
+  facts + plan week. Set ``FIELDAPP_BENCH_PLAN_PROFILES=5000`` to skip the
+  50,000 profile (it takes ~40 s to build).
 
 The data are synthetic and seeded, so every run plans the same customers.
 Standalone: ``python -m benchmarks.scenarios.planning [repeats]``.
@@ -25,6 +34,7 @@ from fieldapp.core.planning import CustomerPlanningFacts, build_plan
 from fieldapp.core.routing import Stop, nearest_neighbour_route, order_route, route_length_km
 
 NAME = "planning"
+DESCRIPTION = "Visit planning: 5,000 synthetic customers, a 60-stop route, and from profiles of 5,000 and 50,000"
 
 TODAY = date(2026, 11, 23)  # a Monday
 CUSTOMERS = 5000
@@ -86,7 +96,55 @@ def _time_ms(fn, repeats: int) -> list[float]:
     return samples
 
 
+def _profile_figures(count: int, repeats: int) -> list[dict]:
+    """Planning facts read from a profile database of ``count`` customers, then the plan."""
+    import os
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from benchmarks.profiles import county_profile
+    from fieldapp.store.planning_facts import build_planning_facts
+
+    root = Path(tempfile.mkdtemp(prefix="fieldapp-bench-plan-", dir=os.environ.get("FIELDAPP_BENCH_DIR") or None))
+    engine = None
+    try:
+        engine, info = county_profile(root / "profile", count, months=3, today=TODAY)
+
+        def facts():
+            with engine.connect() as conn:
+                return build_planning_facts(conn, TODAY)
+
+        loaded = facts()
+        today_plan = build_plan(loaded, TODAY, horizon_days=1)
+        n = max(3, repeats // 3)
+        label = f"{count:,} customers"
+        details = {"visits": info.visits, "answers": info.answers, "follow_ups": info.follow_ups,
+                   "planned_today": len(today_plan.visits), "build_s": round(info.build_s, 1)}
+        return [
+            {"figure": f"planning facts from a profile, {label} (new connection)", "unit": "ms",
+             "samples": _time_ms(facts, n), "details": details},
+            {"figure": f"plan today from a profile, {label} (facts + plan)", "unit": "ms", "target": PLAN_TARGET_MS
+             if count <= CUSTOMERS else None,
+             "samples": _time_ms(lambda: build_plan(facts(), TODAY, horizon_days=1), n)},
+            {"figure": f"plan week from a profile, {label} (facts + plan)", "unit": "ms", "target": PLAN_TARGET_MS
+             if count <= CUSTOMERS else None,
+             "samples": _time_ms(lambda: build_plan(facts(), TODAY, horizon_days=7), n)},
+        ]
+    finally:
+        if engine is not None:
+            engine.dispose()
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def run(repeats: int) -> list[dict]:
+    import os
+
+    profile_sizes = [int(x) for x in (os.environ.get("FIELDAPP_BENCH_PLAN_PROFILES") or "5000,50000").split(",") if x]
+    return _synthetic_figures(repeats) + [f for size in profile_sizes for f in _profile_figures(size, repeats)]
+
+
+def _synthetic_figures(repeats: int) -> list[dict]:
     customers = synthetic_customers()
     today_plan = build_plan(customers, TODAY, horizon_days=1)
     week_plan = build_plan(customers, TODAY, horizon_days=7)

@@ -88,6 +88,29 @@ def test_real_scenarios_are_discovered():
     assert all(s.module is not None for s in runner.discover()), [s.error for s in runner.discover()]
 
 
+def test_full_option_reaches_only_scenarios_that_take_it(monkeypatch, tmp_path):
+    seen: list = []
+    long = types.ModuleType("benchmarks.scenarios.long")
+    long.NAME = "long"
+
+    def run_long(repeats: int, full: bool = False) -> list[dict]:
+        seen.append(("long", full))
+        return [{"figure": "f", "unit": "s", "samples": [1.0]}]
+
+    long.run = run_long
+    plain = types.ModuleType("benchmarks.scenarios.plain")
+    plain.NAME = "plain"
+    plain.run = lambda repeats: seen.append(("plain", None)) or [{"figure": "g", "unit": "s", "samples": [1.0]}]
+    found = [runner.Scenario("long", long.__name__, long), runner.Scenario("plain", plain.__name__, plain)]
+    monkeypatch.setattr(runner, "discover", lambda: found)
+    out = tmp_path / "r.jsonl"
+    assert runner.main(["--full", "--out", str(out)]) == 0
+    assert runner.main(["long", "--no-save"]) == 0
+    assert seen == [("long", True), ("plain", None), ("long", False)]
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r.get("full") for r in records] == [True, None]
+
+
 def test_cjk_width_alignment():
     assert runner._width("便利ab") == 6
     table = runner.render_table([runner.Figure("s", "便利", "ms", [1.0]), runner.Figure("s", "abcd", "ms", [2.0])])
