@@ -207,7 +207,10 @@ def cmd_serve(args) -> int:
             print(f"Demo team created. Users: lead1 (lead), zhang, li, wang, zhao (managers), admin. "
                   f"Password: {password}", flush=True)
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY only on sockets that say they are TCP,
+    # and accepted sockets inherit it. Without it every reply written as headers + body waited
+    # ~40 ms for the client's delayed ACK (Nagle): measured 44 ms -> 1.6 ms for /api/health.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((args.host, args.port))
