@@ -228,7 +228,9 @@ def render_table(figures: list[Figure]) -> str:
     rows = []
     for f in figures:
         verdict = {None: "", True: "ok", False: "OVER"}[f.meets_target]
-        target = "-" if f.target is None else (f"< {_num(f.target)}" + (" p95" if f.target_stat == "p95" else ""))
+        # A target of 0 (errors, differences) is met only by 0: "= 0" reads right, "< 0" would not.
+        target = "-" if f.target is None else ((f"< {_num(f.target)}" if f.target else "= 0")
+                                              + (" p95" if f.target_stat == "p95" else ""))
         rows.append((f.scenario, f.figure, _num(f.median), _num(f.p95),
                      f"{_num(min(f.samples))}–{_num(max(f.samples))}", _num(f.stdev), f.unit, target,
                      str(len(f.samples)), verdict))

@@ -43,11 +43,10 @@ import tempfile
 import threading
 import time
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 # Never the developer's keyring, whatever imports what first.
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
@@ -895,17 +894,6 @@ def compare_views(a: dict, b: dict) -> tuple[int, list[str]]:
                     diff = sorted(k for k in set(vals_a) | set(vals_b) if vals_a.get(k) != vals_b.get(k))
                     problems.append(f"{entity} {row_id}: values differ in {diff}")
     return count, problems
-
-
-@contextmanager
-def timed() -> Iterator[dict[str, float]]:
-    out: dict[str, float] = {}
-    t0, c0 = time.perf_counter(), time.process_time()
-    try:
-        yield out
-    finally:
-        out["wall_s"] = time.perf_counter() - t0
-        out["cpu_s"] = time.process_time() - c0
 
 
 # --- bulk journals (the store's one write path, many rows in one transaction) ---------------------------

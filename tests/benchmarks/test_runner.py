@@ -111,6 +111,13 @@ def test_full_option_reaches_only_scenarios_that_take_it(monkeypatch, tmp_path):
     assert [r.get("full") for r in records] == [True, None]
 
 
+def test_zero_target_renders_as_equal():
+    table = runner.render_table([runner.Figure("s", "errors", "errors", [0.0], target=0.0),
+                                 runner.Figure("s", "late", "errors", [2.0], target=0.0)])
+    rows = table.splitlines()[2:4]
+    assert "= 0" in rows[0] and rows[0].endswith("ok") and rows[1].endswith("OVER")
+
+
 def test_cjk_width_alignment():
     assert runner._width("便利ab") == 6
     table = runner.render_table([runner.Figure("s", "便利", "ms", [1.0]), runner.Figure("s", "abcd", "ms", [2.0])])
