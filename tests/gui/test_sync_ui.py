@@ -19,6 +19,8 @@ from datetime import datetime, timezone
 from types import SimpleNamespace
 
 import pytest
+
+from tests.conftest import skip_or_fail_in_ci
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select, update
@@ -636,8 +638,8 @@ def real_server(tmp_path_factory):
     server = ServerProcess(tmp_path_factory.mktemp("fieldsync-gui"))
     try:
         server.start()
-    except Exception as exc:  # noqa: BLE001 - no server in this environment: skip, do not fail
-        pytest.skip(f"the sync server cannot start here: {exc}")
+    except Exception as exc:  # noqa: BLE001 - no server here: skip locally, fail in CI
+        skip_or_fail_in_ci(f"the sync server cannot start here: {exc}")
     try:
         server.cli("demo", "--password", PASSWORD)
         yield server

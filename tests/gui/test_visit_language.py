@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import skip_or_fail_in_ci
 from PySide6.QtCore import QCoreApplication, Qt, QTranslator
 
 from fieldapp.core.entities import AnswerResult
@@ -33,7 +35,7 @@ def load_script():
 def chinese(qapp, tmp_path):
     lrelease = Path(sys.executable).parent / "pyside6-lrelease"
     if not lrelease.exists() and not shutil.which("pyside6-lrelease"):
-        pytest.skip("pyside6-lrelease is not installed")
+        skip_or_fail_in_ci("pyside6-lrelease is not installed")
     qm = load_script().build_qm(tmp_path)
     translator = QTranslator()
     assert translator.load(str(qm))

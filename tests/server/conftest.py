@@ -13,6 +13,8 @@ from typing import Iterator
 
 import pytest
 
+from tests.conftest import skip_or_fail_in_ci
+
 from .helpers import Harness, make_harness
 
 @pytest.fixture
@@ -34,7 +36,7 @@ def _pg_available() -> bool:
 def pg_url() -> Iterator[str]:
     """A fresh, uniquely named PostgreSQL database, dropped afterwards."""
     if not _pg_available():
-        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
+        skip_or_fail_in_ci("PostgreSQL is not reachable at 127.0.0.1:5432")
     import psycopg
 
     name = f"fieldsync_test_{uuid.uuid4().hex[:12]}"

@@ -6,6 +6,8 @@ from typing import Callable, Iterator
 
 import pytest
 
+from tests.conftest import skip_or_fail_in_ci
+
 from .e2e import Laptop, ServerProcess, create_pg_database, drop_pg_database, make_team, pg_available
 from .proxy import FaultProxy
 
@@ -16,7 +18,7 @@ def _start_server(kind: str, tmp_path_factory) -> Iterator[ServerProcess]:
     url = None
     if kind == "postgres":
         if not pg_available():
-            pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
+            skip_or_fail_in_ci("PostgreSQL is not reachable at 127.0.0.1:5432")
         pg_name, url = create_pg_database()
     server = ServerProcess(data_dir, url)
     try:
